@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Installs what is missing, builds, and runs every test: the format check, the unit and
+# integration suites (warnings are errors), the same suites under ASan+UBSan, and every
+# fuzzer for a bounded time. Exits non-zero on the first failure.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+jobs="$(nproc)"
+
+step() { printf '\n=== %s\n' "$*"; }
+
+step "setup"
+scripts/setup.sh
+
+step "format"
+scripts/check-format.sh
+
+step "fuzz build (clang, libFuzzer, ${CASCADE_FUZZ_SECONDS:-10}s per target)"
+[ -d build-fuzz ] || CC=clang CXX=clang++ meson setup build-fuzz -Dfuzz=true \
+  -Dfuzz_seconds="${CASCADE_FUZZ_SECONDS:-10}" -Db_sanitize=address,undefined -Db_lundef=false >/dev/null
+ninja -C build-fuzz -j"$jobs"
+meson test -C build-fuzz --suite fuzz --num-processes "$jobs" --print-errorlogs
+
+step "sanitizer build (ASan+UBSan)"
+[ -d build-asan ] || meson setup build-asan -Db_sanitize=address,undefined -Dwerror=true >/dev/null
+ninja -C build-asan -j"$jobs"
+UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 ASAN_OPTIONS=detect_leaks=1 \
+  meson test -C build-asan --num-processes "$jobs" --print-errorlogs
+
+step "release build"
+[ -d build ] || meson setup build -Dwerror=true >/dev/null
+ninja -C build -j"$jobs"
+meson test -C build --num-processes "$jobs" --print-errorlogs
