@@ -1,8 +1,10 @@
 #include "core/base/Log.hpp"
 
+#include <unistd.h>
 #include <atomic>
 #include <cstdio>
 #include <ctime>
+#include <string>
 
 namespace cascade::base {
 namespace {
@@ -10,9 +12,14 @@ namespace {
 std::atomic<LogLevel> g_level{LogLevel::kInfo};
 
 Log::Sink& SinkRef() {
+  // One write(2) per line, so that lines of several processes sharing a terminal never interleave.
   static Log::Sink sink = [](std::string_view line) {
-    std::fwrite(line.data(), 1, line.size(), stderr);
-    std::fputc('\n', stderr);
+    std::string out;
+    out.reserve(line.size() + 1);
+    out.append(line);
+    out += '\n';
+    ssize_t ignored = ::write(STDERR_FILENO, out.data(), out.size());
+    (void)ignored;
   };
   return sink;
 }

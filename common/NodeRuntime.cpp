@@ -1,0 +1,139 @@
+#include "common/NodeRuntime.hpp"
+
+#include <csignal>
+
+#include "core/base/Log.hpp"
+
+namespace cascade::common {
+namespace {
+
+net::SocketAddress AddressKey(const base::Config& config, const std::string& key,
+                              const std::string& fallback) {
+  std::string text = config.GetString(key, fallback);
+  auto address = net::SocketAddress::ParseHostPort(text);
+  if (!address) throw base::ConfigError("config key '" + key + "': expected ip:port, got \"" + text + "\"");
+  return *address;
+}
+
+}  // namespace
+
+const std::set<std::string>& NodeSettings::KnownKeys() {
+  static const std::set<std::string> keys = {
+      "node.id",         "node.region", "http.listen",           "media.listen",       "media.announce",
+      "control.address", "log.level",   "capacity.max_sessions", "capacity.max_users", "capacity.egress_bps",
+  };
+  return keys;
+}
+
+NodeSettings NodeSettings::FromConfig(const base::Config& config, control::NodeRole role) {
+  NodeSettings s;
+  bool edge = role == control::NodeRole::kEdge;
+  s.node_id = config.GetString("node.id", edge ? "edge-1" : "relay-1");
+  if (s.node_id.empty()) throw base::ConfigError("config key 'node.id': must not be empty");
+  s.region = config.GetString("node.region", "local");
+  s.http_address = AddressKey(config, "http.listen", edge ? "127.0.0.1:8081" : "127.0.0.1:8091");
+  s.media_address = AddressKey(config, "media.listen", edge ? "127.0.0.1:10000" : "127.0.0.1:10100");
+  s.announce_ip = config.GetString("media.announce", s.media_address.ip());
+  if (!net::SocketAddress::Parse(s.announce_ip, 0)) {
+    throw base::ConfigError("config key 'media.announce': expected an IP address, got \"" + s.announce_ip +
+                            "\"");
+  }
+  s.control_address = AddressKey(config, "control.address", "127.0.0.1:7000");
+  s.capacity.max_sessions = static_cast<uint32_t>(config.GetInt("capacity.max_sessions", 1000, 1, 1'000'000));
+  s.capacity.max_users = static_cast<uint32_t>(config.GetInt("capacity.max_users", 10000, 1, 10'000'000));
+  s.capacity.egress_bps =
+      static_cast<uint64_t>(config.GetInt("capacity.egress_bps", 10'000'000'000, 1, INT64_MAX));
+  return s;
+}
+
+NodeRuntime::NodeRuntime(control::NodeRole role, NodeSettings settings,
+                         net::UdpSocket::Listener* media_listener)
+    : role_(role), settings_(std::move(settings)) {
+  http_ = std::make_unique<net::HttpServer>(loop_, settings_.http_address);
+  media_socket_ = std::make_unique<net::UdpSocket>(loop_, media_listener, settings_.media_address);
+  http_->router().Add("GET", "/metrics", [this](net::HttpRequest&, net::HttpRespond respond) {
+    respond(net::HttpResponse::Text(200, metrics_.RenderPrometheus())
+                .Set("Content-Type", "text/plain; version=0.0.4"));
+  });
+  http_->router().Add("GET", "/healthz", [this](net::HttpRequest&, net::HttpRespond respond) {
+    respond(net::HttpResponse::Text(200, control_->registered() ? "ok registered\n" : "ok unregistered\n"));
+  });
+  http_->RegisterMetrics(metrics_, {});
+  media_socket_->RegisterMetrics(metrics_, {{"socket", "media"}});
+  metrics_.AddCallback("cascade_process_resident_bytes", "resident memory of this process", false, {},
+                       [] { return static_cast<double>(ProcessStats::ResidentBytes()); });
+
+  control::NodeHello hello;
+  hello.node_id = settings_.node_id;
+  hello.role = role_;
+  hello.region = settings_.region;
+  hello.media_addresses.push_back({settings_.announce_ip, settings_.media_address.port(), "udp"});
+  hello.http_url = "http://" + settings_.http_address.ToString();
+  hello.capacity = settings_.capacity;
+  hello.version = CASCADE_VERSION;
+  control_ =
+      std::make_unique<control::ControlClient>(loop_, this, settings_.control_address, std::move(hello));
+  control_->RegisterMetrics(metrics_);
+}
+
+NodeRuntime::~NodeRuntime() {
+  for (auto*& signal : signals_) {
+    if (!signal) continue;
+    uv_close(reinterpret_cast<uv_handle_t*>(signal),
+             [](uv_handle_t* h) { delete reinterpret_cast<uv_signal_t*>(h); });
+    signal = nullptr;
+  }
+}
+
+void NodeRuntime::Run() {
+  int numbers[2] = {SIGINT, SIGTERM};
+  for (int i = 0; i < 2; ++i) {
+    signals_[i] = new uv_signal_t;
+    uv_signal_init(loop_.raw(), signals_[i]);
+    signals_[i]->data = this;
+    uv_signal_start(
+        signals_[i],
+        [](uv_signal_t* handle, int signum) {
+          auto* self = static_cast<NodeRuntime*>(handle->data);
+          LOG_INFO("node.stopping", {"node", self->settings_.node_id}, {"signal", signum});
+          self->loop_.Stop();
+        },
+        numbers[i]);
+  }
+  LOG_INFO("node.started", {"node", settings_.node_id}, {"role", control::ToString(role_)},
+           {"region", settings_.region}, {"http", settings_.http_address.ToString()},
+           {"media", media_socket_->local_address().ToString()},
+           {"gso", media_socket_->gso_enabled() ? 1 : 0}, {"control", settings_.control_address.ToString()});
+  control_->Start();
+  loop_.Run();
+}
+
+void NodeRuntime::OnControlClientRegistered(const control::HelloAck& ack) {
+  ssrc_range_start_ = ack.ssrc_range_start;
+}
+
+void NodeRuntime::OnControlClientCommand(const control::ControlMessage& command,
+                                         control::CommandResult& result) {
+  if (on_command) {
+    on_command(command, result);
+  } else {
+    result = {false, "this node does not take commands yet"};
+  }
+}
+
+control::NodeLoad NodeRuntime::OnControlClientLoadRequested() {
+  control::NodeLoad load;
+  uint64_t now = loop_.clock().NowUs();
+  load.cpu_percent = process_stats_.CpuPercentSinceLastCall(now);
+  load.rss_bytes = ProcessStats::ResidentBytes();
+  uint64_t sent = media_socket_->stats().datagrams_sent;
+  if (last_load_us_ != 0 && now > last_load_us_) {
+    load.packets_per_second = (sent - last_sent_) * 1'000'000 / (now - last_load_us_);
+  }
+  last_sent_ = sent;
+  last_load_us_ = now;
+  if (fill_load) fill_load(load);
+  return load;
+}
+
+}  // namespace cascade::common

@@ -1,0 +1,78 @@
+#pragma once
+// What every media node process has, whatever its role: the loop, configuration, metrics
+// on /metrics, health on /healthz, the media UDP socket, the control-plane link and clean
+// shutdown on SIGINT/SIGTERM. Edge and relay build on it instead of repeating it.
+#include <uv.h>
+
+#include <memory>
+#include <set>
+#include <string>
+
+#include "common/ProcessStats.hpp"
+#include "control/client/ControlClient.hpp"
+#include "core/base/Config.hpp"
+#include "core/base/Metrics.hpp"
+#include "core/net/HttpServer.hpp"
+#include "core/net/Loop.hpp"
+#include "core/net/UdpSocket.hpp"
+
+namespace cascade::common {
+
+struct NodeSettings {
+  std::string node_id;
+  std::string region;
+  net::SocketAddress http_address;
+  net::SocketAddress media_address;
+  std::string announce_ip;
+  net::SocketAddress control_address;
+  control::NodeCapacity capacity;
+
+  // Keys every node understands; a role adds its own.
+  static const std::set<std::string>& KnownKeys();
+  // Throws base::ConfigError naming the key on a bad value.
+  static NodeSettings FromConfig(const base::Config& config, control::NodeRole role);
+};
+
+class NodeRuntime : public control::ControlClient::Listener {
+ public:
+  // The media socket's packets go to `media_listener` (the role's own packet handler).
+  NodeRuntime(control::NodeRole role, NodeSettings settings, net::UdpSocket::Listener* media_listener);
+  ~NodeRuntime() override;
+
+  net::Loop& loop() { return loop_; }
+  base::MetricsRegistry& metrics() { return metrics_; }
+  net::HttpServer& http() { return *http_; }
+  net::UdpSocket& media_socket() { return *media_socket_; }
+  const NodeSettings& settings() const { return settings_; }
+  control::ControlClient& control() { return *control_; }
+
+  // Called with each heartbeat to fill in sessions/users; CPU, RSS and packet rates are
+  // filled in here.
+  std::function<void(control::NodeLoad&)> fill_load;
+  std::function<void(const control::ControlMessage&, control::CommandResult&)> on_command;
+
+  // Runs until SIGINT/SIGTERM.
+  void Run();
+
+  // control::ControlClient::Listener
+  void OnControlClientRegistered(const control::HelloAck& ack) override;
+  void OnControlClientCommand(const control::ControlMessage& command,
+                              control::CommandResult& result) override;
+  control::NodeLoad OnControlClientLoadRequested() override;
+
+ private:
+  control::NodeRole role_;
+  NodeSettings settings_;
+  net::Loop loop_;
+  base::MetricsRegistry metrics_;
+  std::unique_ptr<net::HttpServer> http_;
+  std::unique_ptr<net::UdpSocket> media_socket_;
+  std::unique_ptr<control::ControlClient> control_;
+  ProcessStats process_stats_;
+  uv_signal_t* signals_[2] = {nullptr, nullptr};  // allocated by this, freed by their close callbacks
+  uint64_t last_sent_ = 0;
+  uint64_t last_load_us_ = 0;
+  uint32_t ssrc_range_start_ = 0;
+};
+
+}  // namespace cascade::common

@@ -1,0 +1,19 @@
+#pragma once
+// What a node reports about itself in heartbeats: resident memory and CPU use, read from
+// /proc/self so that no sampling thread is needed.
+#include <cstdint>
+
+namespace cascade::common {
+
+class ProcessStats {
+ public:
+  static uint64_t ResidentBytes();
+  // CPU percent of one core since the previous call (first call: since process start).
+  float CpuPercentSinceLastCall(uint64_t now_us);
+
+ private:
+  uint64_t last_cpu_us_ = 0;
+  uint64_t last_wall_us_ = 0;
+};
+
+}  // namespace cascade::common

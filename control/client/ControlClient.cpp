@@ -1,0 +1,92 @@
+#include "control/client/ControlClient.hpp"
+
+#include "core/base/Log.hpp"
+
+namespace cascade::control {
+
+namespace {
+constexpr uint64_t kMaxBackoffMs = 5000;
+}
+
+ControlClient::ControlClient(net::Loop& loop, Listener* listener, net::SocketAddress control_address,
+                             NodeHello hello)
+    : loop_(loop),
+      listener_(listener),
+      control_address_(control_address),
+      hello_(std::move(hello)),
+      heartbeat_timer_(loop, [this] { SendHeartbeat(); }),
+      reconnect_timer_(loop, [this] { Connect(); }) {}
+
+ControlClient::~ControlClient() { *alive_ = false; }
+
+void ControlClient::Start() { Connect(); }
+
+void ControlClient::Connect() {
+  std::weak_ptr<bool> alive = alive_;
+  net::TcpConnection::Connect(
+      loop_, control_address_, [this, alive](std::unique_ptr<net::TcpConnection> tcp, int status) {
+        if (alive.expired()) return;
+        if (!tcp) {
+          LOG_DEBUG("control.connect_failed", {"control", control_address_.ToString()}, {"status", status});
+          ScheduleReconnect();
+          return;
+        }
+        ++connects_;
+        backoff_ms_ = 100;
+        connection_ = std::make_unique<ControlConnection>(std::move(tcp), this, &decode_errors_);
+        connection_->Send({0, hello_});
+      });
+}
+
+void ControlClient::ScheduleReconnect() {
+  reconnect_timer_.Start(backoff_ms_);
+  backoff_ms_ = std::min(backoff_ms_ * 2, kMaxBackoffMs);
+}
+
+void ControlClient::SendHeartbeat() {
+  if (!connection_ || !registered_) return;
+  connection_->Send({0, Heartbeat{++heartbeat_seq_, listener_->OnControlClientLoadRequested()}});
+}
+
+void ControlClient::OnControlConnectionMessage(ControlConnection* connection, ControlMessage& message) {
+  if (auto* ack = std::get_if<HelloAck>(&message.body)) {
+    if (!ack->accepted) {
+      LOG_ERROR("control.rejected", {"node", hello_.node_id}, {"reason", ack->reason});
+      connection->Close("hello rejected: " + ack->reason);
+      return;
+    }
+    registered_ = true;
+    LOG_INFO("control.registered", {"node", hello_.node_id}, {"control", control_address_.ToString()},
+             {"ssrc_range_start", ack->ssrc_range_start});
+    heartbeat_timer_.Start(ack->heartbeat_interval_ms, ack->heartbeat_interval_ms);
+    listener_->OnControlClientRegistered(*ack);
+    return;
+  }
+  if (std::holds_alternative<AttachStream>(message.body) ||
+      std::holds_alternative<DetachStream>(message.body) ||
+      std::holds_alternative<ServeChild>(message.body)) {
+    CommandResult result{true, ""};
+    listener_->OnControlClientCommand(message, result);
+    connection->Send({message.id, result});
+    return;
+  }
+  connection->Close("unexpected message from control");
+}
+
+void ControlClient::OnControlConnectionClosed(ControlConnection*, const std::string& reason) {
+  LOG_WARN("control.disconnected", {"node", hello_.node_id}, {"reason", reason});
+  registered_ = false;
+  heartbeat_timer_.Stop();
+  connection_.reset();
+  ScheduleReconnect();
+}
+
+void ControlClient::RegisterMetrics(base::MetricsRegistry& registry) const {
+  registry.AddCallback("cascade_control_registered", "1 while registered with the control plane", false, {},
+                       [this] { return registered_ ? 1.0 : 0.0; });
+  registry.AddCallback("cascade_control_connects_total", "connections made to the control plane", true, {},
+                       [this] { return static_cast<double>(connects_); });
+  decode_errors_.RegisterIn(registry, "cascade_control_decode_errors_total", "control frames rejected");
+}
+
+}  // namespace cascade::control

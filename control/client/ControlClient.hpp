@@ -1,0 +1,58 @@
+#pragma once
+// A media node's link to the control plane: connects, introduces itself, sends heartbeats
+// with its load, hands commands to its listener, and reconnects with backoff when the
+// control plane goes away (media keeps flowing meanwhile).
+#include <functional>
+#include <memory>
+#include <optional>
+
+#include "control/client/ControlConnection.hpp"
+#include "core/base/Metrics.hpp"
+#include "core/net/Loop.hpp"
+#include "core/net/Timer.hpp"
+
+namespace cascade::control {
+
+class ControlClient : public ControlConnection::Listener {
+ public:
+  class Listener {
+   public:
+    virtual ~Listener() = default;
+    virtual void OnControlClientRegistered(const HelloAck& ack) = 0;
+    virtual void OnControlClientCommand(const ControlMessage& command, CommandResult& result) = 0;
+    virtual NodeLoad OnControlClientLoadRequested() = 0;
+  };
+
+  ControlClient(net::Loop& loop, Listener* listener, net::SocketAddress control_address, NodeHello hello);
+  ~ControlClient() override;
+
+  void Start();
+  bool registered() const { return registered_; }
+  uint64_t connects() const { return connects_; }
+  void RegisterMetrics(base::MetricsRegistry& registry) const;
+
+  // ControlConnection::Listener
+  void OnControlConnectionMessage(ControlConnection* connection, ControlMessage& message) override;
+  void OnControlConnectionClosed(ControlConnection* connection, const std::string& reason) override;
+
+ private:
+  void Connect();
+  void ScheduleReconnect();
+  void SendHeartbeat();
+
+  net::Loop& loop_;
+  Listener* listener_;  // passed by argument
+  net::SocketAddress control_address_;
+  NodeHello hello_;
+  std::unique_ptr<ControlConnection> connection_;
+  net::Timer heartbeat_timer_;
+  net::Timer reconnect_timer_;
+  base::EnumCounters<ControlDecodeError> decode_errors_;
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+  uint64_t heartbeat_seq_ = 0;
+  uint64_t connects_ = 0;
+  uint64_t backoff_ms_ = 100;
+  bool registered_ = false;
+};
+
+}  // namespace cascade::control

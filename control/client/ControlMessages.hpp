@@ -1,0 +1,92 @@
+#pragma once
+// Plain structs for what travels on the control channel. Media code sees only these;
+// ControlCodec is the one place that touches the generated FlatBuffers types.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace cascade::control {
+
+enum class NodeRole : uint8_t { kEdge, kRelay };
+const char* ToString(NodeRole role);
+
+struct NodeAddress {
+  std::string ip;
+  uint16_t port = 0;
+  std::string transport = "udp";
+};
+
+struct NodeCapacity {
+  uint32_t max_sessions = 0;
+  uint32_t max_users = 0;
+  uint64_t egress_bps = 0;
+  uint16_t cores = 1;
+};
+
+struct NodeLoad {
+  uint32_t sessions = 0;
+  uint32_t users = 0;
+  float cpu_percent = 0;
+  uint64_t egress_bps = 0;
+  uint64_t packets_per_second = 0;
+  uint64_t rss_bytes = 0;
+};
+
+struct NodeHello {
+  std::string node_id;
+  NodeRole role = NodeRole::kEdge;
+  std::string region;
+  std::vector<NodeAddress> media_addresses;
+  std::string http_url;
+  NodeCapacity capacity;
+  std::string certificate_fingerprint;
+  std::string version;
+};
+
+struct HelloAck {
+  bool accepted = false;
+  std::string reason;
+  uint32_t heartbeat_interval_ms = 1000;
+  uint32_t ssrc_range_start = 0;
+  uint32_t ssrc_range_size = 0;
+};
+
+struct Heartbeat {
+  uint64_t seq = 0;
+  NodeLoad load;
+};
+
+struct AttachStream {
+  std::string stream_id;
+  std::string parent_node_id;
+  std::optional<NodeAddress> parent_address;
+  std::string parent_fingerprint;
+};
+
+struct DetachStream {
+  std::string stream_id;
+};
+
+struct ServeChild {
+  std::string stream_id;
+  std::string child_node_id;
+  std::optional<NodeAddress> child_address;
+  std::string child_fingerprint;
+};
+
+struct CommandResult {
+  bool ok = false;
+  std::string error;
+};
+
+using ControlBody =
+    std::variant<NodeHello, HelloAck, Heartbeat, AttachStream, DetachStream, ServeChild, CommandResult>;
+
+struct ControlMessage {
+  uint64_t id = 0;
+  ControlBody body;
+};
+
+}  // namespace cascade::control

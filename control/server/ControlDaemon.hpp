@@ -1,0 +1,40 @@
+#pragma once
+// The control plane process: the node channel, the HTTP API (entry point for clients, node
+// list, metrics, health) on one loop.
+#include <memory>
+#include <set>
+#include <string>
+
+#include "control/server/ControlServer.hpp"
+#include "core/base/Config.hpp"
+#include "core/net/HttpServer.hpp"
+#include "core/net/Loop.hpp"
+
+namespace cascade::control {
+
+struct ControlSettings {
+  net::SocketAddress http_address;
+  net::SocketAddress channel_address;
+  uint32_t heartbeat_interval_ms = 1000;
+
+  static const std::set<std::string>& KnownKeys();
+  static ControlSettings FromConfig(const base::Config& config);
+};
+
+class ControlDaemon {
+ public:
+  ControlDaemon(net::Loop& loop, ControlSettings settings);
+
+  ControlServer& server() { return *server_; }
+  net::HttpServer& http() { return *http_; }
+  base::MetricsRegistry& metrics() { return metrics_; }
+
+ private:
+  net::Loop& loop_;
+  ControlSettings settings_;
+  base::MetricsRegistry metrics_;
+  std::unique_ptr<net::HttpServer> http_;
+  std::unique_ptr<ControlServer> server_;
+};
+
+}  // namespace cascade::control

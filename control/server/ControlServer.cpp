@@ -1,0 +1,98 @@
+#include "control/server/ControlServer.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include "core/base/Log.hpp"
+
+namespace cascade::control {
+
+ControlServer::ControlServer(net::Loop& loop, const net::SocketAddress& channel_address, Options options,
+                             base::MetricsRegistry& metrics)
+    : loop_(loop),
+      options_(options),
+      tcp_(loop, channel_address,
+           [this](std::unique_ptr<net::TcpConnection> tcp) {
+             auto connection = std::make_unique<ControlConnection>(std::move(tcp), this, &decode_errors_);
+             auto* raw = connection.get();
+             connections_.emplace(raw, std::move(connection));
+           }),
+      expiry_timer_(loop, [this] { ExpireSilentNodes(); }) {
+  expiry_timer_.Start(options_.heartbeat_interval_ms, options_.heartbeat_interval_ms);
+  decode_errors_.RegisterIn(metrics, "cascade_control_decode_errors_total", "control frames rejected");
+  metrics.AddCallback("cascade_control_nodes_alive", "media nodes heard from within the timeout", false, {},
+                      [this] { return static_cast<double>(registry_.alive_count()); });
+  metrics.AddCallback("cascade_control_heartbeats_total", "heartbeats received", true, {},
+                      [this] { return static_cast<double>(heartbeats_total_); });
+}
+
+ControlServer::~ControlServer() = default;
+
+void ControlServer::OnControlConnectionMessage(ControlConnection* connection, ControlMessage& message) {
+  uint64_t now = loop_.clock().NowUs();
+  if (auto* hello = std::get_if<NodeHello>(&message.body)) {
+    HelloAck ack = registry_.Register(*hello, now, options_.heartbeat_interval_ms);
+    connection->node_id = hello->node_id;
+    connection->Send({message.id, ack});
+    LOG_INFO("control.node_registered", {"node", hello->node_id}, {"role", ToString(hello->role)},
+             {"region", hello->region}, {"peer", connection->peer().ToString()});
+    return;
+  }
+  if (auto* beat = std::get_if<Heartbeat>(&message.body)) {
+    if (connection->node_id.empty() || !registry_.Heartbeat(connection->node_id, beat->load, now)) {
+      connection->Close("heartbeat before hello");
+      return;
+    }
+    ++heartbeats_total_;
+    return;
+  }
+  if (std::holds_alternative<CommandResult>(message.body)) return;  // commands arrive with later issues
+  connection->Close("unexpected message from node");
+}
+
+void ControlServer::OnControlConnectionClosed(ControlConnection* connection, const std::string& reason) {
+  if (!connection->node_id.empty()) {
+    LOG_WARN("control.node_disconnected", {"node", connection->node_id}, {"reason", reason});
+    registry_.MarkDisconnected(connection->node_id);
+  }
+  connections_.erase(connection);
+}
+
+void ControlServer::ExpireSilentNodes() {
+  uint64_t timeout_us =
+      uint64_t{options_.heartbeat_interval_ms} * options_.missed_heartbeats_before_dead * 1000;
+  for (const auto& id : registry_.Expire(loop_.clock().NowUs(), timeout_us)) {
+    LOG_WARN("control.node_expired", {"node", id});
+  }
+}
+
+void ControlServer::AddRoutes(net::HttpRouter& router) {
+  router.Add("GET", "/api/nodes", [this](net::HttpRequest&, net::HttpRespond respond) {
+    nlohmann::json nodes = nlohmann::json::array();
+    uint64_t now = loop_.clock().NowUs();
+    for (const auto& [id, record] : registry_.nodes()) {
+      nlohmann::json addresses = nlohmann::json::array();
+      for (const auto& a : record.hello.media_addresses) {
+        addresses.push_back({{"ip", a.ip}, {"port", a.port}, {"transport", a.transport}});
+      }
+      nodes.push_back({{"id", id},
+                       {"role", ToString(record.hello.role)},
+                       {"region", record.hello.region},
+                       {"alive", record.alive},
+                       {"http_url", record.hello.http_url},
+                       {"media_addresses", addresses},
+                       {"heartbeats", record.heartbeats},
+                       {"last_heard_ms_ago", (now - record.last_heard_us) / 1000},
+                       {"ssrc_range_start", record.ssrc_range_start},
+                       {"load",
+                        {{"sessions", record.load.sessions},
+                         {"users", record.load.users},
+                         {"cpu_percent", record.load.cpu_percent},
+                         {"egress_bps", record.load.egress_bps},
+                         {"packets_per_second", record.load.packets_per_second},
+                         {"rss_bytes", record.load.rss_bytes}}}});
+    }
+    respond(net::HttpResponse::Json(200, nlohmann::json{{"nodes", nodes}}.dump()));
+  });
+}
+
+}  // namespace cascade::control

@@ -1,0 +1,29 @@
+// cascade: one binary, one subcommand per role or tool.
+#include <CLI/CLI.hpp>
+
+#include <iostream>
+
+#include "core/base/Config.hpp"
+#include "tools/cascade/Commands.hpp"
+
+int main(int argc, char** argv) {
+  CLI::App app{"Cascade: a cascading media relay network for WebRTC"};
+  app.require_subcommand(1);
+  app.add_subcommand("version", "print the version")->callback([] {
+    std::cout << "cascade " CASCADE_VERSION "\n";
+  });
+  cascade::tools::AddNodeCommands(app);
+  cascade::tools::AddUpCommand(app);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& error) {
+    return app.exit(error);
+  } catch (const cascade::base::ConfigError& error) {
+    std::cerr << "cascade: " << error.what() << "\n";
+    return 2;
+  } catch (const std::system_error& error) {
+    std::cerr << "cascade: " << error.what() << "\n";
+    return 1;
+  }
+  return 0;
+}

@@ -1,0 +1,23 @@
+#include <memory>
+
+#include "tools/cascade/Commands.hpp"
+#include "tools/cascade/LocalMesh.hpp"
+
+namespace cascade::tools {
+
+void AddUpCommand(CLI::App& app) {
+  auto plan = std::make_shared<LocalMeshPlan>();
+  auto* up = app.add_subcommand("up", "run a local mesh on loopback: control, relays and edges");
+  up->add_option("--base-port", plan->base_port, "control HTTP port; node ports are derived from it")
+      ->check(CLI::Range(1024, 60000));
+  up->add_option("--edges", plan->edges, "edge processes")->check(CLI::Range(1, 20));
+  up->add_option("--relays", plan->relays, "relay processes")->check(CLI::Range(0, 20));
+  up->add_option("--duration", plan->duration_s, "stop after this many seconds (0: run until Ctrl-C)")
+      ->check(CLI::Range(0, 86400));
+  up->callback([plan] {
+    int code = RunLocalMesh(*plan);
+    if (code != 0) throw CLI::RuntimeError(code);
+  });
+}
+
+}  // namespace cascade::tools
