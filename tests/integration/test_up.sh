@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# `cascade up` starts control, a relay and two edges as separate processes on loopback;
+# every node registers over the control channel, serves /metrics, and the mesh stops cleanly.
+set -euo pipefail
+cascade="$1"
+base_port="${2:-18380}"
+log="$(mktemp)"
+trap 'rm -f "$log"' EXIT
+
+"$cascade" up --duration 4 --base-port "$base_port" --edges 2 --relays 1 >"$log" 2>&1 &
+up_pid=$!
+
+fail() { echo "FAIL: $*"; cat "$log"; kill "$up_pid" 2>/dev/null || true; exit 1; }
+
+for _ in $(seq 1 40); do
+  grep -q "all 3 nodes registered" "$log" && break
+  sleep 0.1
+done
+grep -q "all 3 nodes registered" "$log" || fail "nodes did not register"
+
+nodes_json="$(curl -sf "http://127.0.0.1:${base_port}/api/nodes")" || fail "control API did not answer"
+python3 - "$nodes_json" <<'PY' || fail "node list wrong: $nodes_json"
+import json, sys
+nodes = json.loads(sys.argv[1])["nodes"]
+assert sorted(n["id"] for n in nodes) == ["edge-1", "edge-2", "relay-1"], nodes
+assert all(n["alive"] for n in nodes), nodes
+assert len({n["ssrc_range_start"] for n in nodes}) == 3, "SSRC ranges must differ"
+PY
+
+edge_metrics="$(curl -sf "http://127.0.0.1:$((base_port + 10))/metrics")" || fail "edge /metrics did not answer"
+grep -q '^cascade_control_registered 1$' <<<"$edge_metrics" || fail "edge not registered per its metrics"
+grep -q '^cascade_udp_datagrams_received_total{socket="media"} 0$' <<<"$edge_metrics" || fail "edge media counters missing"
+curl -sf "http://127.0.0.1:$((base_port + 30))/healthz" | grep -q "ok registered" || fail "relay health"
+
+wait "$up_pid" || fail "cascade up exited non-zero"
+grep -q "mesh was healthy (0 node processes exited uncleanly)" "$log" || fail "unclean shutdown"
+echo "cascade up: 3 nodes registered, APIs answered, clean shutdown"
