@@ -14,6 +14,7 @@ int main(int argc, char** argv) {
   });
   cascade::tools::AddNodeCommands(app);
   cascade::tools::AddUpCommand(app);
+  cascade::tools::AddTokenCommand(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
