@@ -148,7 +148,8 @@ bool DtlsTransport::Accept(std::span<const uint8_t> datagram) {
     const uint8_t type = reader.U8();
     const uint8_t major = reader.U8();
     const uint8_t minor = reader.U8();
-    reader.Skip(8);  // epoch + sequence number
+    const uint16_t epoch = reader.U16();
+    reader.Skip(6);  // sequence number
     const uint16_t length = reader.U16();
     if (!reader.ok()) {
       Drop(DtlsDrop::kMalformedRecord);
@@ -163,6 +164,11 @@ bool DtlsTransport::Accept(std::span<const uint8_t> datagram) {
     // ClientHello record so that older servers answer.
     if (major != 254 || (minor != 253 && minor != 255)) {
       Drop(DtlsDrop::kBadVersion);
+      return false;
+    }
+    // Epoch 0 is plaintext; later epochs carry at least the cipher's overhead.
+    if (epoch != 0 && length < MinEncryptedRecordLength()) {
+      Drop(DtlsDrop::kMalformedRecord);
       return false;
     }
     reader.Bytes(length);
@@ -336,26 +342,38 @@ void DtlsTransport::Flush() {
   char* data = nullptr;
   const long pending = BIO_get_mem_data(wbio_, &data);
   if (pending <= 0) return;
-  // OpenSSL writes whole records, each no larger than the MTU we set; pack consecutive
-  // records into one datagram while they fit (RFC 6347 §4.1.1 allows several per datagram).
+  // One record per datagram, as OpenSSL itself sends over a datagram BIO. Packing records
+  // (RFC 6347 §4.1.1 allows it) saves a few handshake datagrams but meets OpenSSL's habit of
+  // discarding the rest of a datagram after some records: a retransmitted ClientHello
+  // packed before the next flight made an OpenSSL server drop that flight.
   const std::span<const uint8_t> out(reinterpret_cast<const uint8_t*>(data), static_cast<size_t>(pending));
   flushing_ = true;
-  size_t start = 0;
-  size_t end = 0;
-  while (end < out.size()) {
-    size_t record = out.size() - end;  // a truncated tail (never expected) goes out as is
+  size_t offset = 0;
+  while (offset < out.size()) {
+    size_t record = out.size() - offset;  // a truncated tail (never expected) goes out as is
     if (record >= kRecordHeaderSize) {
-      record = std::min(record, kRecordHeaderSize + base::LoadBe16(out.data() + end + 11));
+      record = std::min(record, kRecordHeaderSize + base::LoadBe16(out.data() + offset + 11));
     }
-    if (end > start && end - start + record > options_.mtu) {
-      listener_->OnDtlsTransportSendData(this, out.subspan(start, end - start));
-      start = end;
-    }
-    end += record;
+    listener_->OnDtlsTransportSendData(this, out.subspan(offset, record));
+    offset += record;
   }
-  if (end > start) listener_->OnDtlsTransportSendData(this, out.subspan(start, end - start));
   flushing_ = false;
   (void)BIO_reset(wbio_);
+}
+
+size_t DtlsTransport::MinEncryptedRecordLength() const {
+  // Shorter protected records cannot be valid, and OpenSSL 3.0 answers a too-short AEAD
+  // record with a fatal internal_error instead of discarding it (RFC 6347 §4.1.2.7 says
+  // discard): one forged 4-byte datagram would end the association.
+  const SSL_CIPHER* cipher = SSL_get_current_cipher(ssl_);
+  if (cipher == nullptr) cipher = SSL_get_pending_cipher(ssl_);
+  // Before the ServerHello the only epoch-1 record is a Finished: 24 bytes of plaintext.
+  if (cipher == nullptr) return 24;
+  if (SSL_CIPHER_is_aead(cipher)) {
+    // ChaCha20-Poly1305: 16-byte tag (RFC 7905); AES-GCM: 8-byte explicit nonce + 16-byte tag.
+    return SSL_CIPHER_get_cipher_nid(cipher) == NID_chacha20_poly1305 ? 16 : 24;
+  }
+  return 48;  // CBC: explicit IV + one block + HMAC-SHA1, at least 48 either way
 }
 
 void DtlsTransport::Fail(DtlsFailure reason) {
@@ -406,7 +424,7 @@ unsigned int DtlsTransport::TimerCallback(SSL* ssl, unsigned int timer_us) {
 }
 
 void DtlsTransport::InfoCallback(const SSL* ssl, int where, int ret) {
-  if ((where & SSL_CB_READ_ALERT) == 0) return;
+  if ((where & SSL_CB_ALERT) == 0 || (where & SSL_CB_READ) == 0) return;
   // ret = level << 8 | description; only fatal alerts end the association.
   if ((ret >> 8) != SSL3_AL_FATAL) return;
   auto* self = static_cast<DtlsTransport*>(SSL_get_app_data(ssl));

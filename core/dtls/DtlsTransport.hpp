@@ -6,7 +6,7 @@
 // datagram (ReceiveDatagram), sends what OnDtlsTransportSendData hands out, and drives
 // retransmissions: after any call, arm a timer for NextTimeoutMs() and call HandleTimeout()
 // when it fires. OpenSSL runs over memory BIOs; our output is cut into datagrams of at
-// most `mtu` bytes on record boundaries.
+// most `mtu` bytes, one record each.
 //
 // Callbacks run synchronously inside ReceiveDatagram/HandleTimeout/Start/Send/Close. The
 // listener must not feed datagrams back into this transport, nor destroy it, from inside
@@ -110,6 +110,7 @@ class DtlsTransport {
   void OnHandshakeDone();
   void ReadApplicationData();
   void Flush();
+  size_t MinEncryptedRecordLength() const;
   void Fail(DtlsFailure reason);
   void Drop(DtlsDrop reason);
 
