@@ -142,6 +142,11 @@ bool DtlsTransport::Accept(std::span<const uint8_t> datagram) {
     Drop(DtlsDrop::kNotDtls);
     return false;
   }
+  // A UDP payload never exceeds 65,535 bytes (and BIO_write takes an int).
+  if (datagram.size() > 65535) {
+    Drop(DtlsDrop::kMalformedRecord);
+    return false;
+  }
   // RFC 6347 §4.1: a datagram holds one or more whole records.
   base::ByteReader reader(datagram);
   while (reader.remaining() > 0) {

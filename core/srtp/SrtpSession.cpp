@@ -15,6 +15,9 @@ using base::Result;
 constexpr size_t kRtpHeaderSize = 12;
 constexpr size_t kRtcpHeaderSize = 8;
 constexpr size_t kSrtcpIndexSize = 4;  // RFC 3711 §3.4: E flag + 31-bit SRTCP index
+// A UDP payload is at most 65,535 bytes; anything longer is a caller error (and would not fit
+// libsrtp's int length).
+constexpr size_t kMaxPacketSize = 65535;
 
 size_t TagLength(SrtpProfile profile) {
   // RFC 5764 §4.1.2: 80-bit HMAC-SHA1 tag; RFC 7714 §7.1: 16-octet GCM tag.
@@ -135,7 +138,8 @@ SrtpSession::~SrtpSession() {
 }
 
 Result<size_t, SrtpError> SrtpSession::ProtectRtp(std::span<uint8_t> buffer, size_t length) {
-  if (length < kRtpHeaderSize || length > buffer.size()) return Fail(SrtpError::kTooShort);
+  if (length > buffer.size() || length > kMaxPacketSize) return Fail(SrtpError::kBadParam);
+  if (length < kRtpHeaderSize) return Fail(SrtpError::kTooShort);
   if (buffer.size() - length < TagLength(profile_)) return Fail(SrtpError::kBufferTooSmall);
   int len = static_cast<int>(length);
   srtp_err_status_t status = srtp_protect(outbound_, buffer.data(), &len);
@@ -145,8 +149,8 @@ Result<size_t, SrtpError> SrtpSession::ProtectRtp(std::span<uint8_t> buffer, siz
 
 Result<size_t, SrtpError> SrtpSession::UnprotectRtp(std::span<uint8_t> buffer, size_t length) {
   // RFC 3711 §3.1: the authentication tag follows the (encrypted) payload.
-  if (length > buffer.size() || length < kRtpHeaderSize + TagLength(profile_))
-    return Fail(SrtpError::kTooShort);
+  if (length > buffer.size() || length > kMaxPacketSize) return Fail(SrtpError::kBadParam);
+  if (length < kRtpHeaderSize + TagLength(profile_)) return Fail(SrtpError::kTooShort);
   int len = static_cast<int>(length);
   srtp_err_status_t status = srtp_unprotect(inbound_, buffer.data(), &len);
   if (status != srtp_err_status_ok) return Fail(FromStatus(status));
@@ -154,7 +158,8 @@ Result<size_t, SrtpError> SrtpSession::UnprotectRtp(std::span<uint8_t> buffer, s
 }
 
 Result<size_t, SrtpError> SrtpSession::ProtectRtcp(std::span<uint8_t> buffer, size_t length) {
-  if (length < kRtcpHeaderSize || length > buffer.size()) return Fail(SrtpError::kTooShort);
+  if (length > buffer.size() || length > kMaxPacketSize) return Fail(SrtpError::kBadParam);
+  if (length < kRtcpHeaderSize) return Fail(SrtpError::kTooShort);
   if (buffer.size() - length < kSrtcpIndexSize + TagLength(profile_)) return Fail(SrtpError::kBufferTooSmall);
   int len = static_cast<int>(length);
   srtp_err_status_t status = srtp_protect_rtcp(outbound_, buffer.data(), &len);
@@ -164,9 +169,8 @@ Result<size_t, SrtpError> SrtpSession::ProtectRtcp(std::span<uint8_t> buffer, si
 
 Result<size_t, SrtpError> SrtpSession::UnprotectRtcp(std::span<uint8_t> buffer, size_t length) {
   // RFC 3711 §3.4: SRTCP index and tag are mandatory after the compound packet.
-  if (length > buffer.size() || length < kRtcpHeaderSize + kSrtcpIndexSize + TagLength(profile_)) {
-    return Fail(SrtpError::kTooShort);
-  }
+  if (length > buffer.size() || length > kMaxPacketSize) return Fail(SrtpError::kBadParam);
+  if (length < kRtcpHeaderSize + kSrtcpIndexSize + TagLength(profile_)) return Fail(SrtpError::kTooShort);
   int len = static_cast<int>(length);
   srtp_err_status_t status = srtp_unprotect_rtcp(inbound_, buffer.data(), &len);
   if (status != srtp_err_status_ok) return Fail(FromStatus(status));

@@ -313,6 +313,7 @@ TEST_CASE("SrtpSession validates sizes and parameters") {
   SUBCASE("length beyond the buffer") {
     auto r = session->UnprotectRtp(packet, len + 1);
     REQUIRE_FALSE(r.ok());
+    CHECK(r.error() == SrtpError::kBadParam);
   }
   SUBCASE("bad key length and bad window") {
     CHECK(SrtpSession::CreateWithMasterKeys(SrtpProfile::kAeadAes128Gcm, key, key, {}).error() ==
