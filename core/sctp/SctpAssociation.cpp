@@ -108,6 +108,13 @@ SctpAssociation::SctpAssociation(const SctpAssociationConfig& config, Listener* 
   init.sinit_num_ostreams = config_.outbound_streams;
   init.sinit_max_instreams = config_.inbound_streams;
   SetOption(socket_, IPPROTO_SCTP, SCTP_INITMSG, init, "SCTP_INITMSG");
+  // WebRTC stacks use shorter timeouts than RFC 4960's 3 s / 1 s / 60 s (libwebrtc, libdatachannel).
+  struct sctp_rtoinfo rto;
+  std::memset(&rto, 0, sizeof(rto));
+  rto.srto_initial = config_.rto_initial_ms;
+  rto.srto_min = config_.rto_min_ms;
+  rto.srto_max = config_.rto_max_ms;
+  SetOption(socket_, IPPROTO_SCTP, SCTP_RTOINFO, rto, "SCTP_RTOINFO");
   // RFC 8261 §5: DTLS does the path MTU work; SCTP uses a fixed size and keeps heartbeats.
   struct sctp_paddrparams peer_params;
   std::memset(&peer_params, 0, sizeof(peer_params));
@@ -147,6 +154,9 @@ void SctpAssociation::ProcessSctpData(std::span<const uint8_t> packet) {
     SctpLibrary::QueueInbound(id_, packet.data(), packet.size());
     return;
   }
+  // DTLS is up if SCTP arrives: a peer's INIT before our Connect() must not meet a closed
+  // socket (it would be answered with ABORT), so connect now; the INITs collide harmlessly.
+  if (state_ == State::kNew) Connect();
   SctpLibrary::Scope scope;
   usrsctp_conninput(reinterpret_cast<void*>(id_), packet.data(), packet.size(), 0);
 }

@@ -61,6 +61,10 @@ struct SctpAssociationConfig {
   uint32_t receive_buffer_size = 1024 * 1024;
   // RFC 8261 §5: no PMTU discovery over DTLS; 1200 fits IPv6 + UDP + DTLS overheads.
   uint32_t mtu = 1200;
+  // Retransmission timeout bounds (RFC 4960 §6.3.1 RTO.Initial/Min/Max).
+  uint32_t rto_initial_ms = 1000;
+  uint32_t rto_min_ms = 200;
+  uint32_t rto_max_ms = 10000;
 };
 
 class SctpAssociation {

@@ -140,9 +140,7 @@ void SctpLibrary::Drain() {
             break;
           case Event::Kind::kWritable: association->HandleWritable(); break;
           case Event::Kind::kInbound:
-            ++g.depth;
-            usrsctp_conninput(reinterpret_cast<void*>(event.id), event.data, event.length, 0);
-            --g.depth;
+            association->ProcessSctpData({static_cast<const uint8_t*>(event.data), event.length});
             break;
         }
       }

@@ -13,6 +13,11 @@
 // destroyed while usrsctp is on the stack has its socket closed after usrsctp returns; any
 // callback usrsctp still makes for it finds no registry entry and is dropped.
 //
+// Time: usrsctp fires its timers from the tick count advanced by HandleTimers, but judges
+// retransmission eligibility, RTT and heartbeat idleness by the wall clock (gettimeofday).
+// HandleTimers must therefore follow real time; feeding it faster than real time (a
+// simulated clock) does not make retransmissions or heartbeats happen sooner.
+//
 // All associations of a process must be driven from one thread.
 #include <cstddef>
 #include <cstdint>
