@@ -80,7 +80,8 @@ struct StunAttributeTypeList {
   uint8_t count = 0;
   bool truncated = false;  // more than kMax were present; the first kMax are kept
 
-  std::span<const uint16_t> span() const { return {types.data(), count}; }
+  std::span<const uint16_t> span() const& { return {types.data(), count}; }
+  std::span<const uint16_t> span() const&& = delete;  // would dangle: keep the list in a variable
   bool empty() const { return count == 0; }
   void Add(uint16_t type);
 };

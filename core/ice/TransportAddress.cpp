@@ -112,16 +112,24 @@ socklen_t TransportAddress::ToSockaddr(sockaddr_storage& out) const {
 }
 
 std::string TransportAddress::ToString() const {
+  // Appended piece by piece: g++ 12 at -O3 warns (-Wrestrict, GCC bug 105329) on the
+  // equivalent chain of operator+ with a string literal.
   char buf[INET6_ADDRSTRLEN] = {};
+  std::string out;
   if (family_ == Family::kIpv4) {
     inet_ntop(AF_INET, bytes_.data(), buf, sizeof(buf));
-    return std::string(buf) + ":" + std::to_string(port_);
-  }
-  if (family_ == Family::kIpv6) {
+    out.append(buf);
+  } else if (family_ == Family::kIpv6) {
     inet_ntop(AF_INET6, bytes_.data(), buf, sizeof(buf));
-    return "[" + std::string(buf) + "]:" + std::to_string(port_);
+    out.push_back('[');
+    out.append(buf);
+    out.push_back(']');
+  } else {
+    return "none";
   }
-  return "none";
+  out.push_back(':');
+  out.append(std::to_string(port_));
+  return out;
 }
 
 }  // namespace cascade::ice
