@@ -20,9 +20,9 @@ class StunIntegrity {
   static constexpr size_t kSha256Size = 32;
 
   // HMAC over prefix[0..2) || BE16(length_field) || prefix[4..). `prefix` must be at least the
-  // 20-byte header. Writes 20 (SHA1) or 32 (SHA256) bytes to `out`; false on an OpenSSL failure.
-  // Uses a per-thread OpenSSL context (one loop per thread: no locks) and re-keys it only when
-  // the key differs from the last one, so the per-packet cost is the two hash passes.
+  // 20-byte header. Writes 20 (SHA1) or 32 (SHA256) bytes to `out`; false if `prefix` is shorter
+  // than 4 bytes. No heap allocation: per-thread hash states (one loop per thread, no locks)
+  // keep the HMAC pads of the last key, so a repeated key costs only the message's hash blocks.
   static bool Compute(Algorithm algorithm, std::span<const uint8_t> key, std::span<const uint8_t> prefix,
                       uint16_t length_field, std::span<uint8_t, kSha256Size> out);
 

@@ -179,7 +179,9 @@ TEST_CASE("StunMessageBuilder answers a request with unknown attributes with 420
   auto msg = StunMessage::Parse(**response);
   REQUIRE(msg.ok());
   CHECK(msg->error_code()->code == 420);
-  CHECK(msg->unknown_attributes()->span()[0] == 0x0003);
+  const auto listed = msg->unknown_attributes();
+  REQUIRE(listed.has_value());
+  CHECK(listed->span()[0] == 0x0003);
 
   std::array<uint8_t, 256> clean_buf{};
   auto clean = StunMessageBuilder::BindingRequest(clean_buf, {.transaction_id = kTid});
