@@ -58,7 +58,8 @@ class PrecomputedHmac {
   static constexpr size_t kMaxCachedKey = 128;
 
   bool Cached(std::span<const uint8_t> key) const {
-    return has_key_ && key.size() == key_size_ && std::memcmp(key.data(), key_.data(), key.size()) == 0;
+    return has_key_ && key.size() == key_size_ &&
+           (key.empty() || std::memcmp(key.data(), key_.data(), key.size()) == 0);
   }
 
   void SetKey(std::span<const uint8_t> key) {
