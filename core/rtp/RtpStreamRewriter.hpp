@@ -1,0 +1,56 @@
+#pragma once
+// Gives one viewer a single continuous RTP stream (one SSRC, gap-free sequence numbers and
+// timestamps that advance with wall time) while the forwarded source changes underneath:
+// a publisher restart or a simulcast layer switch. The caller (the layer selector) decides
+// which source is forwarded and feeds only that source's packets; a packet with a new SSRC
+// (or the first one after RequestSwitch()) starts a new segment:
+//   out_seq = last_out_seq + 1, out_ts = last_out_ts + elapsed wall time * clock_rate,
+// and later packets of the segment keep the same offsets. Late packets from before the
+// segment's first packet would map onto numbers already sent, so they are dropped.
+#include <cstdint>
+
+#include "core/rtp/RtpPacket.hpp"
+#include "core/rtp/SeqUnwrapper.hpp"
+
+namespace cascade::rtp {
+
+class RtpStreamRewriter {
+ public:
+  // `clock_rate` in Hz (90000 for video, 48000 for Opus).
+  RtpStreamRewriter(uint32_t out_ssrc, uint32_t clock_rate) : out_ssrc_(out_ssrc), clock_rate_(clock_rate) {}
+
+  // The next packet starts a new segment even if its SSRC is unchanged (a publisher that
+  // restarted with the same SSRC but new sequence/timestamp bases).
+  void RequestSwitch() { switch_requested_ = true; }
+
+  // Rewrites SSRC, sequence number and timestamp in place; returns false when the packet
+  // must be dropped (older than the current segment's first packet). `now_us` is the
+  // caller's clock at arrival.
+  bool Rewrite(RtpPacket& packet, uint64_t now_us);
+
+  uint32_t out_ssrc() const { return out_ssrc_; }
+  uint16_t last_sequence_number() const { return highest_out_seq_; }
+  uint32_t last_timestamp() const { return highest_out_ts_; }
+  uint64_t switches() const { return switches_; }
+  uint64_t dropped() const { return dropped_; }
+
+ private:
+  void StartSegment(const RtpPacket& packet, uint64_t now_us);
+
+  const uint32_t out_ssrc_;
+  const uint32_t clock_rate_;
+  bool started_ = false;
+  bool switch_requested_ = false;
+  uint32_t source_ssrc_ = 0;
+  SeqUnwrapper source_seq_;
+  int64_t segment_start_ = 0;  // unwrapped source sequence number of the segment's first packet
+  uint16_t seq_offset_ = 0;
+  uint32_t ts_offset_ = 0;
+  uint16_t highest_out_seq_ = 0;
+  uint32_t highest_out_ts_ = 0;
+  uint64_t highest_out_time_us_ = 0;
+  uint64_t switches_ = 0;
+  uint64_t dropped_ = 0;
+};
+
+}  // namespace cascade::rtp

@@ -1,0 +1,82 @@
+#include "core/rtp/RtpStreamRewriter.hpp"
+
+#include <doctest/doctest.h>
+
+#include <vector>
+
+#include "core/rtp/RtpPacketBuilder.hpp"
+
+using namespace cascade::rtp;
+
+namespace {
+
+struct Sent {
+  bool forwarded;
+  uint32_t ssrc;
+  uint16_t seq;
+  uint32_t ts;
+};
+
+Sent Feed(RtpStreamRewriter& rewriter, uint32_t ssrc, uint16_t seq, uint32_t ts, uint64_t now_us) {
+  std::vector<uint8_t> buffer(32);
+  const uint8_t payload[] = {1};
+  auto size = RtpPacketBuilder(buffer)
+                  .SetSsrc(ssrc)
+                  .SetSequenceNumber(seq)
+                  .SetTimestamp(ts)
+                  .SetPayload(payload)
+                  .Build();
+  buffer.resize(size.value());
+  auto p = RtpPacket::Parse(buffer);
+  const bool forwarded = rewriter.Rewrite(*p, now_us);
+  return {forwarded, p->ssrc(), p->sequence_number(), p->timestamp()};
+}
+
+}  // namespace
+
+TEST_CASE("RtpStreamRewriter keeps one continuous stream across a layer switch") {
+  RtpStreamRewriter rewriter(0x5555, 90000);
+  uint64_t now = 1'000'000;
+  // Source A: 5 packets, 30 fps, seq wraps.
+  for (int i = 0; i < 5; ++i) {
+    auto s = Feed(rewriter, 0xa, static_cast<uint16_t>(65533 + i), 1000u + 3000u * i, now + 33'333u * i);
+    CHECK(s.forwarded);
+    CHECK(s.ssrc == 0x5555);
+    CHECK(s.seq == static_cast<uint16_t>(65533 + i));
+    CHECK(s.ts == 1000u + 3000u * i);
+  }
+  const uint64_t last_a = now + 33'333u * 4;
+  // Source B starts 100 ms after A's newest packet, with unrelated bases.
+  auto first_b = Feed(rewriter, 0xb, 5000, 777, last_a + 100'000);
+  CHECK(first_b.forwarded);
+  CHECK(first_b.seq == 2);  // 65537 -> 2: last + 1
+  CHECK(first_b.ts == 1000u + 3000u * 4 + 9000u);
+  CHECK(rewriter.switches() == 1);
+  auto next_b = Feed(rewriter, 0xb, 5001, 777 + 3000, last_a + 133'333);
+  CHECK(next_b.seq == 3);
+  CHECK(next_b.ts == first_b.ts + 3000);
+  // A reordered packet of B from before the switch point would reuse sent numbers.
+  auto late = Feed(rewriter, 0xb, 4999, 777 - 3000, last_a + 140'000);
+  CHECK_FALSE(late.forwarded);
+  CHECK(rewriter.dropped() == 1);
+  // A reordered packet after the switch point keeps its place.
+  Feed(rewriter, 0xb, 5003, 777 + 9000, last_a + 200'000);
+  auto reordered = Feed(rewriter, 0xb, 5002, 777 + 6000, last_a + 201'000);
+  CHECK(reordered.forwarded);
+  CHECK(reordered.seq == 4);
+  CHECK(rewriter.last_sequence_number() == 5);
+}
+
+TEST_CASE("RtpStreamRewriter treats a requested switch on the same SSRC as a restart") {
+  RtpStreamRewriter rewriter(7, 48000);
+  Feed(rewriter, 1, 100, 48000, 0);
+  Feed(rewriter, 1, 101, 48960, 20'000);
+  rewriter.RequestSwitch();
+  auto restarted = Feed(rewriter, 1, 0, 0, 20'000);  // same instant: still one tick later
+  CHECK(restarted.forwarded);
+  CHECK(restarted.seq == 102);
+  CHECK(restarted.ts == 48961);
+  auto next = Feed(rewriter, 1, 1, 960, 40'000);
+  CHECK(next.seq == 103);
+  CHECK(next.ts == 48961 + 960);
+}
