@@ -159,18 +159,35 @@ base::Result<size_t, RtcpError> TransportCcEncoder::Encode(const Params& params,
   }
 
   // Shrink until header + FCI + alignment fits the caller's buffer.
+  // Trailing losses are only reported when the packet covers every received one.
+  if (taken == received.size() && params.status_count && *params.status_count > symbols_.size()) {
+    symbols_.resize(*params.status_count, TransportCc::kNotReceived);
+  }
+  auto symbols_for = [&](size_t n) -> size_t {
+    if (n == received.size()) return symbols_.size();
+    return n == 0 ? 0 : symbol_end_[n - 1];
+  };
   auto packet_size = [&](size_t n) {
-    size_t fci = FciSize(n == 0 ? 0 : symbol_end_[n - 1], n == 0 ? 0 : delta_bytes_[n - 1]);
+    size_t fci = FciSize(symbols_for(n), n == 0 ? 0 : delta_bytes_[n - 1]);
     return (kHeaderSize + Feedback::kFixedSize + fci + 3) & ~static_cast<size_t>(3);
   };
   const size_t capacity = params.max_packet_size;
-  while (taken > 0 && packet_size(taken) > capacity) {
-    size_t excess = packet_size(taken) - capacity;
-    taken -= std::max<size_t>(1, std::min(taken, excess / 2));
+  if (packet_size(taken) > capacity) {
+    // The size grows with every packet added: find the longest prefix that fits.
+    size_t lo = 0, hi = taken;
+    while (lo < hi) {
+      size_t mid = lo + (hi - lo + 1) / 2;
+      if (packet_size(mid) <= capacity) {
+        lo = mid;
+      } else {
+        hi = mid - 1;
+      }
+    }
+    taken = lo;
   }
   if (packet_size(taken) > capacity) return base::Fail(RtcpError::kBufferTooSmall);
 
-  const size_t symbol_count = taken == 0 ? 0 : symbol_end_[taken - 1];
+  const size_t symbol_count = symbols_for(taken);
   size_t start = Feedback::Begin(kPtRtpfb, kFmtTcc, params.sender_ssrc, params.media_ssrc, out);
   out.U16(base_seq);
   out.U16(static_cast<uint16_t>(symbol_count));

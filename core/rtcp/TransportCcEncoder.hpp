@@ -31,6 +31,9 @@ class TransportCcEncoder {
     std::optional<uint16_t> base_seq;
     // In 64 ms units; defaults to floor(first arrival / 64 ms).
     std::optional<int32_t> reference_time;
+    // Report at least this many sequence numbers from base_seq: those after the last
+    // received packet are reported lost (only when every received packet fits).
+    std::optional<uint16_t> status_count;
     // Upper bound for the whole RTCP packet (header and padding included).
     size_t max_packet_size = 1200;
   };
