@@ -134,14 +134,15 @@ base::Result<size_t, RtcpError> TransportCcEncoder::Encode(const Params& params,
   // Reported time so far: deltas are taken from it rather than from the previous true
   // arrival, so rounding errors do not accumulate.
   int64_t reported_us = static_cast<int64_t>(reference) * TransportCc::kReferenceTimeUnitUs;
-  uint16_t next_seq = base_seq;
   size_t bytes = 0;
   size_t taken = 0;
   for (const TccReceived& packet : received) {
-    uint16_t gap = static_cast<uint16_t>(packet.seq - next_seq);
-    // Strictly increasing in RTP order: anything "behind" is a caller error.
-    if (gap >= 0x8000) return base::Fail(RtcpError::kInvalidArgument);
-    if (symbols_.size() + gap + 1 > 0xffff) break;
+    // Positions count from base_seq, so a window of up to 65535 sequence numbers is
+    // unambiguous; a packet at or before the previous one is a caller error.
+    size_t position = static_cast<uint16_t>(packet.seq - base_seq);
+    if (position < symbols_.size()) return base::Fail(RtcpError::kInvalidArgument);
+    size_t gap = position - symbols_.size();
+    if (position + 1 > 0xffff) break;
     int64_t diff = packet.arrival_us - reported_us;
     int64_t ticks = (diff + (diff < 0 ? -TransportCc::kDeltaUnitUs / 2 : TransportCc::kDeltaUnitUs / 2)) /
                     TransportCc::kDeltaUnitUs;
@@ -154,7 +155,6 @@ base::Result<size_t, RtcpError> TransportCcEncoder::Encode(const Params& params,
     symbol_end_.push_back(static_cast<uint32_t>(symbols_.size()));
     delta_bytes_.push_back(static_cast<uint32_t>(bytes));
     reported_us += ticks * TransportCc::kDeltaUnitUs;
-    next_seq = static_cast<uint16_t>(packet.seq + 1);
     ++taken;
   }
 

@@ -40,11 +40,11 @@ class TransportCcEncoder {
 
   explicit TransportCcEncoder(size_t reserve = 512);
 
-  // `received` must be strictly increasing in RTP order (modulo 2^16) and not before
-  // base_seq; arrival times may go backwards (reordering gives negative deltas). Writes one
-  // packet and returns how many leading entries of `received` it covers: fewer than all when
-  // a delta does not fit 16 bits, the status count would pass 65535, or the packet would
-  // pass max_packet_size. The caller sends the rest in another feedback.
+  // `received` must be strictly increasing in sequence number counted from base_seq (modulo
+  // 2^16, so at most 65535 apart); arrival times may go backwards (reordering gives negative deltas). Writes
+  // one packet and returns how many leading entries of `received` it covers: fewer than all when a delta does
+  // not fit 16 bits, the status count would pass 65535, or the packet would pass max_packet_size. The caller
+  // sends the rest in another feedback.
   base::Result<size_t, RtcpError> Encode(const Params& params, std::span<const TccReceived> received,
                                          base::ByteWriter& out);
 

@@ -222,8 +222,8 @@ TEST_CASE("TransportCcEncoder splits where a delta does not fit 16 bits or the p
   CHECK(*taken < many.size());
   CHECK(w2.size() <= 200);
 
-  // Out-of-order input is a caller error.
-  std::vector<TccReceived> backwards{{5, 0}, {4, 0}};
+  // A repeated (or earlier) sequence number is a caller error.
+  std::vector<TccReceived> backwards{{5, 0}, {6, 0}, {6, 0}};
   ByteWriter w3(out);
   CHECK(encoder.Encode({}, backwards, w3).error() == RtcpError::kInvalidArgument);
   std::vector<uint8_t> tiny(8);
