@@ -247,7 +247,9 @@ SimResult RunSimulation(const SimConfig& cfg, const topology::LatencyMatrix& ful
       const double ms[3] = {tree_ms, star_ms, mesh_ms};
       for (int k = 0; k < 3; ++k) {
         lat_hist[k].Add(ms[k]);
-        ratio_hist[k].Add(ms[k] / direct);
+        // Ratios only across regions: inside the origin's region the direct path is ~1 ms and
+        // any hop would read as a large ratio of nothing.
+        if (home != o) ratio_hist[k].Add(ms[k] / direct);
       }
     }
     // Single server in the first viewer's region, capacity of one edge.
@@ -260,7 +262,7 @@ SimResult RunSimulation(const SimConfig& cfg, const topology::LatencyMatrix& ful
         const double ms = (o == *single_region ? 0 : latency.OneWayMs(o, *single_region) + cfg.forward_ms) +
                           cfg.forward_ms + latency.OneWayMs(*single_region, home);
         lat_hist[kSingle].Add(ms);
-        ratio_hist[kSingle].Add(ms / direct_ms(s, home));
+        if (home != o) ratio_hist[kSingle].Add(ms / direct_ms(s, home));
       }
     } else {
       ++rejected[kSingle];
