@@ -292,9 +292,11 @@ NodeId TreeBuilder::FindSlot(StreamTree& tree, RegionId region, size_t& links) c
 
 bool TreeBuilder::ConnectRegion(StreamTree& tree, NodeId ingress, size_t& links) const {
   const RegionId r = topo_->Node(ingress).region;
-  NodeId parent = kNoNode;
-  double parent_ms = kInf;
-  std::vector<std::pair<double, RegionId>> fallback;
+  // Candidates: a free slot in a region that has the stream, or a region where a spare relay
+  // can open one (one more hop inside that region). Nearest to the origin wins, so a full
+  // origin edge grows a relay level at home rather than detouring through a far region.
+  std::vector<std::pair<double, NodeId>> direct;
+  std::vector<std::pair<double, RegionId>> via_spare;
   for (size_t q = 0; q < topo_->RegionCount(); ++q) {
     const auto region = static_cast<RegionId>(q);
     if (region == r) continue;
@@ -302,23 +304,23 @@ bool TreeBuilder::ConnectRegion(StreamTree& tree, NodeId ingress, size_t& links)
     if (in == kNoNode || InSubtree(tree, in, ingress)) continue;
     const NodeId slot = BestSlotIn(tree, region);
     if (slot != kNoNode && !InSubtree(tree, slot, ingress)) {
-      const double ms = tree.LatencyMs(slot) + topo_->LinkMs(slot, ingress);
-      if (ms < parent_ms) {
-        parent_ms = ms;
-        parent = slot;
-      }
-    } else {
-      fallback.emplace_back(tree.LatencyMs(in) + topo_->RegionLinkMs(region, r), region);
+      direct.emplace_back(tree.LatencyMs(slot) + topo_->LinkMs(slot, ingress), slot);
+    }
+    if (BestSpare(tree, region, 2) != kNoNode) {
+      via_spare.emplace_back(
+          tree.LatencyMs(in) + topo_->RegionLinkMs(region, region) + topo_->RegionLinkMs(region, r), region);
     }
   }
-  if (parent == kNoNode) {
-    // No free slot anywhere: open one with a spare relay in the nearest region that has one.
-    std::sort(fallback.begin(), fallback.end());
-    for (const auto& [ms, region] : fallback) {
-      parent = FindSlot(tree, region, links);
-      if (parent != kNoNode) break;
-    }
+  std::sort(direct.begin(), direct.end());
+  std::sort(via_spare.begin(), via_spare.end());
+  NodeId parent = kNoNode;
+  for (const auto& [ms, region] : via_spare) {
+    if (!direct.empty() && direct.front().first <= ms) break;
+    parent = FindSlot(tree, region, links);
+    if (parent != kNoNode && !InSubtree(tree, parent, ingress)) break;
+    parent = kNoNode;
   }
+  if (parent == kNoNode && !direct.empty()) parent = direct.front().second;
   if (parent == kNoNode) return false;
   tree.Link(parent, ingress);
   ++links;
