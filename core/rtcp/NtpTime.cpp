@@ -3,8 +3,15 @@
 namespace cascade::rtcp {
 
 uint64_t NtpTime::FromUnixMicros(int64_t unix_us) {
-  uint64_t seconds = static_cast<uint64_t>(unix_us / 1000000 + kUnixEpochOffsetSeconds);
-  uint64_t micros = static_cast<uint64_t>(unix_us % 1000000);
+  // Floor division so that times before 1970 (still after 1900) keep a positive fraction.
+  int64_t whole = unix_us / 1000000;
+  int64_t rest = unix_us % 1000000;
+  if (rest < 0) {
+    rest += 1000000;
+    whole -= 1;
+  }
+  uint64_t seconds = static_cast<uint64_t>(whole + kUnixEpochOffsetSeconds);
+  uint64_t micros = static_cast<uint64_t>(rest);
   uint64_t fraction = ((micros << 32) + 500000) / 1000000;
   return (seconds << 32) + fraction;  // a fraction rounding up to 2^32 carries into seconds
 }

@@ -12,7 +12,7 @@ class NtpTime {
   // Seconds from 1900-01-01 (NTP era 0) to 1970-01-01.
   static constexpr int64_t kUnixEpochOffsetSeconds = 2208988800LL;
 
-  // Unix time in microseconds (at or after 1970) to a 64-bit NTP timestamp, rounded.
+  // Unix time in microseconds (within NTP era 0: 1900..2036) to a 64-bit NTP timestamp, rounded.
   static uint64_t FromUnixMicros(int64_t unix_us);
   // Inverse of FromUnixMicros (exact round trip for whole microseconds).
   static int64_t ToUnixMicros(uint64_t ntp);

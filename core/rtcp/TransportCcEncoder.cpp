@@ -172,7 +172,15 @@ base::Result<size_t, RtcpError> TransportCcEncoder::Encode(const Params& params,
     return (kHeaderSize + Feedback::kFixedSize + fci + 3) & ~static_cast<size_t>(3);
   };
   const size_t capacity = params.max_packet_size;
-  if (packet_size(taken) > capacity) {
+  // Every chunk but the last covers at least 7 symbols: when this bound fits, skip the
+  // exact sizing pass.
+  auto size_bound = [&](size_t n) {
+    size_t symbols = symbols_for(n);
+    size_t fci =
+        TransportCc::kFixedFciSize + 2 * (symbols / kTwoBitCapacity + 1) + (n == 0 ? 0 : delta_bytes_[n - 1]);
+    return (kHeaderSize + Feedback::kFixedSize + fci + 3) & ~static_cast<size_t>(3);
+  };
+  if (size_bound(taken) > capacity && packet_size(taken) > capacity) {
     // The size grows with every packet added: find the longest prefix that fits.
     size_t lo = 0, hi = taken;
     while (lo < hi) {
@@ -185,7 +193,8 @@ base::Result<size_t, RtcpError> TransportCcEncoder::Encode(const Params& params,
     }
     taken = lo;
   }
-  if (packet_size(taken) > capacity) return base::Fail(RtcpError::kBufferTooSmall);
+  if (size_bound(taken) > capacity && packet_size(taken) > capacity)
+    return base::Fail(RtcpError::kBufferTooSmall);
 
   const size_t symbol_count = symbols_for(taken);
   size_t start = Feedback::Begin(kPtRtpfb, kFmtTcc, params.sender_ssrc, params.media_ssrc, out);

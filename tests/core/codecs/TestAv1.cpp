@@ -58,8 +58,10 @@ TEST_CASE("InspectAv1 rejects inconsistent aggregation headers and lengths") {
       {"empty OBU element", {0x00, 0x00}, CodecError::kInvalidStructure},
       {"extension byte missing", {0x10, 0x34}, CodecError::kTruncated},
   };
-  for (const auto& [name, payload, error] : cases) {
-    CAPTURE(name);
+  for (const auto& c : cases) {
+    const auto& [name, payload, error] = c;
+    const char* label = name;
+    CAPTURE(label);
     auto info = InspectAv1(payload);
     REQUIRE_FALSE(info.ok());
     CHECK(info.error() == error);

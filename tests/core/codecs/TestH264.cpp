@@ -93,8 +93,10 @@ TEST_CASE("InspectH264 rejects lying lengths and unsupported packetizations") {
       {"type 0", {0x00, 0x00}, CodecError::kUnsupportedPacketization},
       {"type 31", {0x1f}, CodecError::kUnsupportedPacketization},
   };
-  for (const auto& [name, payload, error] : cases) {
-    CAPTURE(name);
+  for (const auto& c : cases) {
+    const auto& [name, payload, error] = c;
+    const char* label = name;
+    CAPTURE(label);
     auto info = InspectH264(payload);
     REQUIRE_FALSE(info.ok());
     CHECK(info.error() == error);

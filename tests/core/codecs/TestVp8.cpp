@@ -92,8 +92,10 @@ TEST_CASE("InspectVp8 rejects truncated descriptors") {
       {"descriptor without payload", {0x10}},
       {"full descriptor without payload", {0x90, 0xe0, 0x92, 0x34, 0x05, 0x20}},
   };
-  for (const auto& [name, payload] : cases) {
-    CAPTURE(name);
+  for (const auto& c : cases) {
+    const auto& [name, payload] = c;
+    const char* label = name;
+    CAPTURE(label);
     auto info = InspectVp8(payload);
     REQUIRE_FALSE(info.ok());
     CHECK(info.error() == CodecError::kTruncated);

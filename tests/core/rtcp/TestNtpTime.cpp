@@ -10,7 +10,8 @@ TEST_CASE("NtpTime converts Unix microseconds both ways") {
   CHECK(NtpTime::FromUnixMicros(0) == (2208988800ull << 32));
   CHECK(NtpTime::FromUnixMicros(500000) == ((2208988800ull << 32) | 0x80000000u));
   CHECK(NtpTime::ToUnixMicros(2208988800ull << 32) == 0);
-  const int64_t samples[] = {0, 1, 999999, 1'000'000, 1'700'000'000'123'456, 2'000'000'000'000'001};
+  const int64_t samples[] = {
+      -1, -1'500'000, 0, 1, 999999, 1'000'000, 1'700'000'000'123'456, 2'000'000'000'000'001};
   for (int64_t us : samples) {
     CAPTURE(us);
     CHECK(NtpTime::ToUnixMicros(NtpTime::FromUnixMicros(us)) == us);

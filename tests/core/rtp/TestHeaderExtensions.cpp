@@ -25,8 +25,10 @@ TEST_CASE("ExtensionUri maps every SDP extmap URI both ways") {
       {"https://aomediacodec.github.io/av1-rtp-spec/#dependency-descriptor-rtp-header-extension",
        ExtensionUri::kDependencyDescriptor},
   };
-  for (const auto& [uri, kind] : table) {
-    CAPTURE(uri);
+  for (const auto& entry : table) {
+    const auto& [uri, kind] = entry;
+    const char* label = uri;
+    CAPTURE(label);
     CHECK(ExtensionUriFromString(uri) == kind);
     CHECK(ToUri(kind) == uri);
     CHECK(std::string(ToString(kind)) != "unknown");

@@ -35,8 +35,10 @@ TEST_CASE("SeqUnwrapper extends across wraps in both directions") {
       {65534, 65534}, {65535, 65535},  {0, 65536},  {65535, 65535},  {1, 65537},
       {30000, 95536}, {60000, 125536}, {2, 131074}, {40000, 105536}, {2, 131074},
   };
-  for (const auto& [in, out] : steps) {
-    CAPTURE(in);
+  for (const auto& step : steps) {
+    const auto& [in, out] = step;
+    const uint16_t label = in;
+    CAPTURE(label);
     CHECK(u.Unwrap(in) == out);
   }
   CHECK(u.PeekUnwrap(3) == 131075);

@@ -100,7 +100,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   Check(re.unknown_attributes().has_value() == unknown.has_value());
   if (unknown) {
-    const auto a = re.unknown_attributes()->span();
+    const auto re_unknown = re.unknown_attributes();
+    const auto a = re_unknown->span();
     const auto b_span = unknown->span();
     Check(a.size() == b_span.size() && std::equal(a.begin(), a.end(), b_span.begin()));
   }
@@ -118,7 +119,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     auto err = StunMessage::Parse(**response);
     Check(err.ok());
     Check(err->error_code()->code == stun_code::kUnknownAttribute);
-    const auto listed = err->unknown_attributes()->span();
+    const auto listed_list = err->unknown_attributes();
+    const auto listed = listed_list->span();
     const auto wanted = msg.unknown_comprehension_required().span();
     Check(listed.size() == wanted.size() && std::equal(listed.begin(), listed.end(), wanted.begin()));
     Check(err->VerifyMessageIntegrity(key).ok());
