@@ -1,5 +1,7 @@
 #include <doctest/doctest.h>
 
+#include <stdexcept>
+
 #include "edge/Token.hpp"
 
 using namespace cascade::edge;

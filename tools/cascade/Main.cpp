@@ -5,6 +5,7 @@
 
 #include "core/base/Config.hpp"
 #include "tools/cascade/Commands.hpp"
+#include "tools/sim/SimCommand.hpp"
 
 int main(int argc, char** argv) {
   CLI::App app{"Cascade: a cascading media relay network for WebRTC"};
@@ -15,6 +16,7 @@ int main(int argc, char** argv) {
   cascade::tools::AddNodeCommands(app);
   cascade::tools::AddUpCommand(app);
   cascade::tools::AddTokenCommand(app);
+  cascade::sim::AddSimCommand(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
