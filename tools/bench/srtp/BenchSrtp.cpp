@@ -57,7 +57,7 @@ void BM_SrtpSessionProtect(benchmark::State& state) {
   state.SetBytesProcessed(state.iterations() * static_cast<int64_t>(kPacketSize));
   state.SetLabel(cascade::srtp::ToString(profile));
 }
-BENCHMARK(BM_SrtpSessionProtect)->Arg(0)->Arg(1)->ArgName("cm_sha1_80_if_1");
+BENCHMARK(BM_SrtpSessionProtect)->Arg(0)->Arg(1)->ArgName("cm");
 
 // The part of libsrtp's API the benchmark uses, resolved from one library or the other.
 struct LibsrtpApi {
