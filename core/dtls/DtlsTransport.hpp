@@ -9,9 +9,9 @@
 // most `mtu` bytes, one record each.
 //
 // Callbacks run synchronously inside ReceiveDatagram/HandleTimeout/Start/Send/Close. The
-// listener must not feed datagrams back into this transport, nor destroy it, from inside
-// OnDtlsTransportSendData (queue them instead); SendApplicationData from the other
-// callbacks is fine.
+// listener must not destroy the transport from inside a callback (defer it), nor call into
+// it from OnDtlsTransportSendData (queue the datagram; an assert catches re-entry);
+// SendApplicationData or Close from the other callbacks is fine.
 #include <cstddef>
 #include <cstdint>
 #include <optional>

@@ -221,6 +221,8 @@ bool Builder::AnswerRtp(const MediaDescription& offered, MediaDescription& m, st
       // RFC 4588 §8.6: apt names the payload type this one repairs.
       auto apt = text::ParseUint(fmtp->Find("apt") ? *fmtp->Find("apt") : std::string(), 127);
       if (!apt || std::find(primaries.begin(), primaries.end(), *apt) == primaries.end()) continue;
+      // A payload type listed twice in the offer's m= line is answered once.
+      if (m.FindRtpMap(pt)) continue;
       m.formats.push_back(f);
       m.rtpmaps.push_back(*r);
       m.fmtps.push_back(*fmtp);

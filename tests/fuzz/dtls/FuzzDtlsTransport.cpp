@@ -21,7 +21,9 @@ struct Sink : DtlsTransport::Listener {
   void OnDtlsTransportSendData(DtlsTransport*, std::span<const uint8_t> datagram) override {
     if (datagram.size() > 1200) __builtin_trap();
   }
-  void OnDtlsTransportConnected(DtlsTransport*, const cascade::srtp::SrtpKeyMaterial&) override { __builtin_trap(); }
+  void OnDtlsTransportConnected(DtlsTransport*, const cascade::srtp::SrtpKeyMaterial&) override {
+    __builtin_trap();
+  }
   void OnDtlsTransportApplicationData(DtlsTransport*, std::span<const uint8_t>) override { __builtin_trap(); }
   void OnDtlsTransportFailed(DtlsTransport*, DtlsFailure) override {}
   void OnDtlsTransportClosed(DtlsTransport*) override {}
