@@ -45,6 +45,8 @@ class NodeRuntime : public control::ControlClient::Listener {
   net::UdpSocket& media_socket() { return *media_socket_; }
   const NodeSettings& settings() const { return settings_; }
   control::ControlClient& control() { return *control_; }
+  // The mesh-wide SSRC range control gave this node; 0 until registered.
+  uint32_t ssrc_range_start() const { return ssrc_range_start_; }
 
   // Called with each heartbeat to fill in sessions/users; CPU, RSS and packet rates are
   // filled in here.

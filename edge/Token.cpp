@@ -72,13 +72,16 @@ TokenAuthority::TokenAuthority(std::string secret) : secret_(std::move(secret)) 
 std::string TokenAuthority::Sign(std::string_view payload) const {
   unsigned char mac[EVP_MAX_MD_SIZE];
   unsigned int mac_len = 0;
-  HMAC(EVP_sha256(), secret_.data(), static_cast<int>(secret_.size()), reinterpret_cast<const unsigned char*>(payload.data()),
-       payload.size(), mac, &mac_len);
+  HMAC(EVP_sha256(), secret_.data(), static_cast<int>(secret_.size()),
+       reinterpret_cast<const unsigned char*>(payload.data()), payload.size(), mac, &mac_len);
   return Base64UrlEncode(std::string_view(reinterpret_cast<const char*>(mac), mac_len));
 }
 
 std::string TokenAuthority::Issue(const TokenClaims& claims) const {
-  nlohmann::json body{{"room", claims.room}, {"role", ToString(claims.role)}, {"exp", claims.expires_at_s}, {"id", claims.id}};
+  nlohmann::json body{{"room", claims.room},
+                      {"role", ToString(claims.role)},
+                      {"exp", claims.expires_at_s},
+                      {"id", claims.id}};
   std::string payload = Base64UrlEncode(body.dump());
   return payload + "." + Sign(payload);
 }

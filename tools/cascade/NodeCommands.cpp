@@ -49,8 +49,9 @@ void AddNodeCommands(CLI::App& app) {
   auto* edge = app.add_subcommand("edge", "run an edge node (terminates WebRTC clients)");
   edge_options->AddTo(edge);
   edge->callback([edge_options] {
-    auto config = edge_options->Load(common::NodeSettings::KnownKeys());
-    edge::EdgeNode node(common::NodeSettings::FromConfig(config, control::NodeRole::kEdge));
+    auto config = edge_options->Load(edge::EdgeOptions::KnownKeys());
+    edge::EdgeNode node(common::NodeSettings::FromConfig(config, control::NodeRole::kEdge),
+                        edge::EdgeOptions::FromConfig(config));
     node.Run();
   });
 

@@ -1,0 +1,158 @@
+#pragma once
+// One WebRTC peer on a shared UDP port: ICE-lite (RFC 8445 §2.5) with consent freshness
+// (RFC 7675), DTLS (RFC 6347) giving SRTP keys (RFC 5764) and an SCTP association for data
+// channels (RFC 8261/8831). The edge runs one per browser; relay links reuse it.
+//
+// The owner demultiplexes datagrams of the shared port (by ICE ufrag for STUN, by 5-tuple
+// for the rest) and hands them in; outgoing packets go straight into the socket's send
+// queue, encrypted in place, so a forwarded packet costs one copy and one encryption.
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+
+#include "core/base/Clock.hpp"
+#include "core/base/EnumCounters.hpp"
+#include "core/dtls/DtlsContext.hpp"
+#include "core/dtls/DtlsTransport.hpp"
+#include "core/dtls/Fingerprint.hpp"
+#include "core/ice/StunMessage.hpp"
+#include "core/net/UdpSocket.hpp"
+#include "core/rtp/RtpPacket.hpp"
+#include "core/sctp/SctpAssociation.hpp"
+#include "core/srtp/SrtpSession.hpp"
+
+namespace cascade::transport {
+
+enum class TransportState : uint8_t { kWaitingForIce, kConnecting, kConnected, kClosed };
+const char* ToString(TransportState state);
+
+// Why a transport ended.
+enum class TransportEnd : uint8_t { kClosedByOwner, kConsentExpired, kDtlsFailed, kDtlsClosed, kCount };
+const char* ToString(TransportEnd reason);
+
+// Packets a transport dropped, by reason (the owner registers these as metrics).
+enum class TransportDrop : uint8_t {
+  kStunBadIntegrity,
+  kStunBadFingerprint,
+  kStunWrongUsername,
+  kStunNotRequest,
+  kSrtpFailed,
+  kSrtcpFailed,
+  kRtpMalformed,
+  kBeforeKeys,
+  kCount
+};
+const char* ToString(TransportDrop drop);
+
+struct WebRtcTransportConfig {
+  std::string local_ufrag;
+  std::string local_pwd;
+  std::string remote_ufrag;
+  std::string remote_pwd;
+  dtls::Fingerprint remote_fingerprint;
+  dtls::DtlsRole dtls_role = dtls::DtlsRole::kServer;
+  bool data_channels = false;
+  uint32_t remote_max_message_size = 65536;
+  // RFC 7675 §5.1: consent expires 30 s after the last authenticated check.
+  uint64_t consent_timeout_ms = 30000;
+};
+
+class WebRtcTransport : public dtls::DtlsTransport::Listener, public sctp::SctpAssociation::Listener {
+ public:
+  class Listener {
+   public:
+    virtual ~Listener() = default;
+    // ICE selected a 5-tuple; the owner routes that address to this transport from now on.
+    virtual void OnWebRtcTransportAddressSelected(WebRtcTransport* transport,
+                                                  const net::SocketAddress& address) = 0;
+    virtual void OnWebRtcTransportConnected(WebRtcTransport* transport) = 0;
+    // Decrypted RTP, parsed; the packet lives in the receive buffer and may be changed in place.
+    virtual void OnWebRtcTransportRtp(WebRtcTransport* transport, rtp::RtpPacket& packet) = 0;
+    // Decrypted RTCP compound packet.
+    virtual void OnWebRtcTransportRtcp(WebRtcTransport* transport, std::span<const uint8_t> compound) = 0;
+    virtual void OnWebRtcTransportDataChannelOpened(WebRtcTransport* transport,
+                                                    const sctp::DataChannel& channel) = 0;
+    virtual void OnWebRtcTransportDataChannelMessage(WebRtcTransport* transport, uint16_t stream_id,
+                                                     sctp::DataChannelMessageType type,
+                                                     std::span<const uint8_t> data) = 0;
+    // The transport is over; the owner should destroy it (not from inside this call).
+    virtual void OnWebRtcTransportEnded(WebRtcTransport* transport, TransportEnd reason) = 0;
+  };
+
+  WebRtcTransport(net::UdpSocket& socket, dtls::DtlsContext& dtls_context, const base::Clock& clock,
+                  WebRtcTransportConfig config, Listener* listener, base::EnumCounters<TransportDrop>* drops);
+  ~WebRtcTransport() override;
+  WebRtcTransport(const WebRtcTransport&) = delete;
+  WebRtcTransport& operator=(const WebRtcTransport&) = delete;
+
+  // Demultiplexed input from the shared port.
+  void ReceiveStun(const ice::StunMessage& request, const net::SocketAddress& from);
+  void ReceiveDtls(std::span<const uint8_t> datagram, const net::SocketAddress& from);
+  void ReceiveRtp(std::span<uint8_t> datagram, const net::SocketAddress& from);
+  void ReceiveRtcp(std::span<uint8_t> datagram, const net::SocketAddress& from);
+
+  // Outgoing media: write the plaintext packet into the span (room is left for the SRTP
+  // trailer), then commit it; the packet is encrypted in place and queued. Empty span: the
+  // transport cannot send now (not connected, or the socket queue is full).
+  std::span<uint8_t> BeginSend();
+  bool CommitRtp(size_t length);
+  bool CommitRtcp(size_t length);
+
+  bool SendDataChannelMessage(uint16_t stream_id, sctp::DataChannelMessageType type,
+                              std::span<const uint8_t> data);
+
+  // Timers: call about every 10 ms (DTLS retransmissions) and once a second (consent).
+  void OnFastTick();
+  void OnSlowTick(uint64_t now_ms);
+  void Close();
+
+  TransportState state() const { return state_; }
+  const std::string& local_ufrag() const { return config_.local_ufrag; }
+  const std::optional<net::SocketAddress>& selected_address() const { return selected_; }
+  uint64_t rtp_packets_sent() const { return rtp_packets_sent_; }
+  uint64_t rtp_packets_received() const { return rtp_packets_received_; }
+
+  // dtls::DtlsTransport::Listener
+  void OnDtlsTransportSendData(dtls::DtlsTransport* transport, std::span<const uint8_t> datagram) override;
+  void OnDtlsTransportConnected(dtls::DtlsTransport* transport, const srtp::SrtpKeyMaterial& keys) override;
+  void OnDtlsTransportApplicationData(dtls::DtlsTransport* transport, std::span<const uint8_t> data) override;
+  void OnDtlsTransportFailed(dtls::DtlsTransport* transport, dtls::DtlsFailure reason) override;
+  void OnDtlsTransportClosed(dtls::DtlsTransport* transport) override;
+
+  // sctp::SctpAssociation::Listener
+  void OnSctpAssociationSendPacket(sctp::SctpAssociation* association,
+                                   std::span<const uint8_t> packet) override;
+  void OnSctpAssociationConnected(sctp::SctpAssociation* association) override;
+  void OnSctpAssociationClosed(sctp::SctpAssociation* association) override;
+  void OnSctpAssociationDataChannelOpened(sctp::SctpAssociation* association,
+                                          const sctp::DataChannel& channel) override;
+  void OnSctpAssociationMessage(sctp::SctpAssociation* association, uint16_t stream_id,
+                                sctp::DataChannelMessageType type, std::span<const uint8_t> data) override;
+  void OnSctpAssociationDataChannelClosed(sctp::SctpAssociation* association,
+                                          const sctp::DataChannel& channel) override;
+
+ private:
+  void Drop(TransportDrop reason);
+  void End(TransportEnd reason);
+  bool FromSelected(const net::SocketAddress& from) const { return selected_ && *selected_ == from; }
+
+  net::UdpSocket& socket_;
+  const base::Clock& clock_;
+  WebRtcTransportConfig config_;
+  Listener* listener_;                        // passed by argument
+  base::EnumCounters<TransportDrop>* drops_;  // passed by argument, shared by the node
+  std::unique_ptr<dtls::DtlsTransport> dtls_;
+  std::unique_ptr<srtp::SrtpSession> srtp_;
+  std::unique_ptr<sctp::SctpAssociation> sctp_;
+  std::optional<net::SocketAddress> selected_;
+  TransportState state_ = TransportState::kWaitingForIce;
+  uint64_t last_consent_ms_ = 0;
+  size_t pending_length_ = 0;
+  bool ended_ = false;
+  uint64_t rtp_packets_sent_ = 0;
+  uint64_t rtp_packets_received_ = 0;
+};
+
+}  // namespace cascade::transport

@@ -1,0 +1,301 @@
+#include "edge/Room.hpp"
+
+#include <algorithm>
+#include <cstring>
+
+#include "core/base/Bytes.hpp"
+#include "core/base/Clock.hpp"
+#include "core/codecs/PayloadInspector.hpp"
+#include "core/rtcp/CompoundReader.hpp"
+#include "core/rtcp/NtpTime.hpp"
+#include "core/rtcp/Pli.hpp"
+#include "core/rtcp/ReceiverReport.hpp"
+#include "core/rtcp/Remb.hpp"
+#include "core/rtcp/SenderReport.hpp"
+#include "core/srtp/SrtpSession.hpp"
+
+namespace cascade::edge {
+namespace {
+
+// The SSRC our own feedback carries: RFC 3550 wants a sender SSRC even for pure receivers.
+constexpr uint32_t kFeedbackSsrc = 1;
+// A layer that sent nothing for this long is gone (the publisher's encoder paused it).
+constexpr uint64_t kLayerTimeoutUs = 1'500'000;
+
+}  // namespace
+
+void Room::SetPublisher(EdgeSession* session) {
+  publisher_ = session;
+  sources_.clear();
+  for (auto* viewer : viewers_) {
+    MapExtensions(*viewer);
+    viewer->video().source_ssrc = 0;
+    viewer->video().pending_source_ssrc = 0;
+    viewer->audio().source_ssrc = 0;
+  }
+}
+
+void Room::AddViewer(EdgeSession* session, uint64_t now_us) {
+  viewers_.push_back(session);
+  MapExtensions(*session);
+  (void)now_us;
+}
+
+void Room::OnViewerConnected(EdgeSession* session, uint64_t now_us) {
+  uint32_t best = BestVideoSource(now_us);
+  if (best == 0) return;
+  session->video().pending_source_ssrc = best;
+  if (Source* source = FindSource(best)) RequestKeyframe(*source, now_us);
+}
+
+void Room::Remove(EdgeSession* session) {
+  if (publisher_ == session) {
+    publisher_ = nullptr;
+    sources_.clear();
+  }
+  std::erase(viewers_, session);
+}
+
+void Room::MapExtensions(EdgeSession& viewer) {
+  auto& map = viewer.extension_map();
+  map.fill(0);
+  if (!publisher_) return;
+  const auto& from = publisher_->negotiated();
+  const auto& to = viewer.negotiated();
+  for (size_t id = 1; id < from.extension_by_id.size(); ++id) {
+    auto uri = from.extension_by_id[id];
+    // Only what the viewer negotiated survives; mid/rid describe the publisher's stream and go.
+    if (uri == rtp::ExtensionUri::kUnknown || uri == rtp::ExtensionUri::kMid ||
+        uri == rtp::ExtensionUri::kRid || uri == rtp::ExtensionUri::kRepairedRid) {
+      continue;
+    }
+    map[id] = to.id_by_extension[static_cast<size_t>(uri)];
+  }
+}
+
+Room::Source* Room::FindSource(uint32_t ssrc) {
+  for (auto& source : sources_) {
+    if (source.ssrc == ssrc) return &source;
+  }
+  return nullptr;
+}
+
+Room::Source* Room::LearnSource(const rtp::RtpPacket& packet) {
+  const auto& pt = publisher_->negotiated().payload_types[packet.payload_type()];
+  // Padding-only probes and payload types we did not negotiate (e.g. RTX) start nothing.
+  if (!pt.valid || sources_.size() >= 16) return nullptr;
+  Source source;
+  source.ssrc = packet.ssrc();
+  source.kind = pt.kind;
+  source.codec = pt.codec;
+  source.clock_rate = pt.clock_rate;
+  sources_.push_back(source);
+  return &sources_.back();
+}
+
+uint32_t Room::BestVideoSource(uint64_t now_us) const {
+  const Source* best = nullptr;
+  for (const auto& source : sources_) {
+    if (source.kind != TrackKind::kVideo || now_us - source.last_packet_us > kLayerTimeoutUs) continue;
+    if (!best || source.bitrate_bps > best->bitrate_bps) best = &source;
+  }
+  return best ? best->ssrc : 0;
+}
+
+void Room::RequestKeyframe(Source& source, uint64_t now_us) {
+  // Coalesced: however many viewers ask, the publisher hears at most one per interval.
+  if (!publisher_ || now_us - source.last_keyframe_request_us < options_.keyframe_request_interval_us) return;
+  auto& transport = publisher_->transport();
+  auto out = transport.BeginSend();
+  if (out.size() < 64) return;
+  base::ByteWriter writer(out);
+  if (!rtcp::Pli::Build(kFeedbackSsrc, source.ssrc, writer).ok()) return;
+  if (transport.CommitRtcp(writer.size())) {
+    source.last_keyframe_request_us = now_us;
+    ++counters_.keyframe_requests_sent;
+  }
+}
+
+void Room::OnPublisherRtp(rtp::RtpPacket& packet, uint64_t now_us) {
+  if (!publisher_) return;
+  Source* source = FindSource(packet.ssrc());
+  if (!source) source = LearnSource(packet);
+  if (!source) return;
+  source->bytes_in_period += packet.size();
+  source->last_packet_us = now_us;
+  source->stats.OnPacket(packet.sequence_number());
+  if (packet.payload_size() == 0) return;  // padding for bandwidth probing
+
+  bool keyframe_start = false;
+  if (source->kind == TrackKind::kVideo) {
+    auto info = codecs::InspectPayload(source->codec, packet.payload());
+    keyframe_start = info.ok() && info->is_keyframe && info->begins_frame;
+  }
+  for (auto* viewer : viewers_) {
+    if (!viewer->has_transport() || viewer->transport().state() != transport::TransportState::kConnected)
+      continue;
+    ViewerTrack& track = viewer->track(source->kind);
+    if (source->kind == TrackKind::kVideo) {
+      if (track.pending_source_ssrc == source->ssrc && keyframe_start) {
+        track.source_ssrc = source->ssrc;  // the rewriter starts a new segment on the new SSRC
+        track.pending_source_ssrc = 0;
+      }
+      if (track.source_ssrc != source->ssrc) continue;
+    } else if (track.source_ssrc != source->ssrc) {
+      track.source_ssrc = source->ssrc;
+    }
+    uint8_t payload_type = viewer->negotiated().PayloadTypeFor(source->codec);
+    if (payload_type == 0xff) {
+      ++counters_.packets_not_forwarded;
+      continue;
+    }
+    ForwardTo(*viewer, track, packet, payload_type, now_us);
+  }
+}
+
+void Room::ForwardTo(EdgeSession& viewer, ViewerTrack& track, const rtp::RtpPacket& packet,
+                     uint8_t payload_type, uint64_t now_us) {
+  auto& transport = viewer.transport();
+  auto out = transport.BeginSend();
+  size_t length = packet.size();
+  if (out.size() < length + srtp::SrtpSession::kMaxRtpOverhead) {
+    ++counters_.packets_not_forwarded;
+    return;
+  }
+  std::memcpy(out.data(), packet.data().data(), length);
+  auto copy = rtp::RtpPacket::Parse(out.first(length));
+  if (!copy.ok()) return;
+  copy->SetPayloadType(payload_type);
+  copy->RemapExtensionIds(viewer.extension_map());
+  if (!track.rewriter.Rewrite(*copy, now_us)) {
+    ++counters_.packets_not_forwarded;
+    return;
+  }
+  if (!transport.CommitRtp(length)) {
+    ++counters_.packets_not_forwarded;
+    return;
+  }
+  ++track.packets_sent;
+  track.octets_sent += static_cast<uint32_t>(copy->payload_size());
+  track.last_sent_us = now_us;
+  if (viewer.first_media_sent_us == 0) viewer.first_media_sent_us = now_us;
+  ++counters_.packets_forwarded;
+  counters_.bytes_forwarded += length;
+}
+
+void Room::OnPublisherRtcp(std::span<const uint8_t> compound) {
+  // Sender reports are consumed here; viewers get their own (SendSenderReports).
+  rtcp::CompoundReader reader(compound);
+  rtcp::RtcpPacket packet;
+  while (reader.Next(packet)) {
+  }
+}
+
+void Room::OnViewerRtcp(EdgeSession* viewer, std::span<const uint8_t> compound, uint64_t now_us) {
+  rtcp::CompoundReader reader(compound);
+  rtcp::RtcpPacket packet;
+  bool wants_keyframe = false;
+  while (reader.Next(packet)) {
+    auto kind = packet.Kind();
+    if (kind == rtcp::PacketKind::kPli || kind == rtcp::PacketKind::kFir) wants_keyframe = true;
+  }
+  if (!wants_keyframe) return;
+  ++counters_.keyframe_requests_received;
+  auto& video = viewer->video();
+  uint32_t ssrc = video.pending_source_ssrc ? video.pending_source_ssrc : video.source_ssrc;
+  if (Source* source = FindSource(ssrc)) RequestKeyframe(*source, now_us);
+}
+
+void Room::OnChatMessage(EdgeSession* from, std::span<const uint8_t> message) {
+  ++counters_.chat_messages;
+  auto send = [&](EdgeSession* to) {
+    if (to == from || !to->chat_stream || !to->has_transport()) return;
+    to->transport().SendDataChannelMessage(*to->chat_stream, sctp::DataChannelMessageType::kText, message);
+  };
+  if (publisher_) send(publisher_);
+  for (auto* viewer : viewers_) send(viewer);
+}
+
+void Room::OnTick(uint64_t now_us) {
+  uint64_t elapsed_us = last_tick_us_ ? now_us - last_tick_us_ : 0;
+  last_tick_us_ = now_us;
+  if (elapsed_us > 0) {
+    for (auto& source : sources_) {
+      source.bitrate_bps = source.bytes_in_period * 8 * 1'000'000 / elapsed_us;
+      source.bytes_in_period = 0;
+    }
+  }
+  // Each viewer gets the publisher's best live layer; a change waits for that layer's keyframe.
+  uint32_t best = BestVideoSource(now_us);
+  for (auto* viewer : viewers_) {
+    auto& video = viewer->video();
+    if (best == 0 || video.source_ssrc == best || video.pending_source_ssrc == best) continue;
+    if (viewer->has_transport() && viewer->transport().state() == transport::TransportState::kConnected) {
+      video.pending_source_ssrc = best;
+      if (Source* source = FindSource(best)) RequestKeyframe(*source, now_us);
+    }
+  }
+  if (publisher_ && publisher_->has_transport() &&
+      publisher_->transport().state() == transport::TransportState::kConnected) {
+    SendPublisherFeedback();
+  }
+  SendSenderReports(now_us);
+}
+
+void Room::SendPublisherFeedback() {
+  // Receiver reports let the publisher's loss-based estimator ramp up; REMB caps it.
+  auto& transport = publisher_->transport();
+  auto out = transport.BeginSend();
+  if (out.size() < 512) return;
+  base::ByteWriter writer(out.first(out.size() - srtp::SrtpSession::kMaxRtcpOverhead));
+  std::array<rtcp::ReportBlock, 16> blocks{};
+  std::array<uint32_t, 16> video_ssrcs{};
+  size_t block_count = 0;
+  size_t video_count = 0;
+  for (auto& source : sources_) {
+    if (!source.stats.started()) continue;
+    auto report = source.stats.MakeReport();
+    auto& block = blocks[block_count++];
+    block.ssrc = source.ssrc;
+    block.fraction_lost = report.fraction_lost;
+    block.cumulative_lost = report.cumulative_lost;
+    block.extended_highest_seq = report.extended_highest_seq;
+    if (source.kind == TrackKind::kVideo) video_ssrcs[video_count++] = source.ssrc;
+  }
+  rtcp::ReceiverReport::Fields rr;
+  rr.sender_ssrc = kFeedbackSsrc;
+  rr.reports = std::span<const rtcp::ReportBlock>(blocks.data(), block_count);
+  if (!rtcp::ReceiverReport::Build(rr, writer).ok()) return;
+  if (video_count > 0) {
+    rtcp::Remb::Build(kFeedbackSsrc, options_.publisher_bitrate_cap_bps,
+                      std::span<const uint32_t>(video_ssrcs.data(), video_count), writer);
+  }
+  if (writer.ok()) transport.CommitRtcp(writer.size());
+}
+
+void Room::SendSenderReports(uint64_t now_us) {
+  uint64_t ntp = rtcp::NtpTime::FromUnixMicros(static_cast<int64_t>(base::WallClockUs()));
+  for (auto* viewer : viewers_) {
+    if (!viewer->has_transport() || viewer->transport().state() != transport::TransportState::kConnected)
+      continue;
+    for (ViewerTrack* track : {&viewer->audio(), &viewer->video()}) {
+      if (track->packets_sent == 0) continue;
+      auto& transport = viewer->transport();
+      auto out = transport.BeginSend();
+      if (out.size() < 128) return;
+      base::ByteWriter writer(out.first(out.size() - srtp::SrtpSession::kMaxRtcpOverhead));
+      rtcp::SenderReport::Fields sr;
+      sr.sender_ssrc = track->ssrc;
+      sr.ntp_timestamp = ntp;
+      // The RTP time of "now" on this viewer's stream, extrapolated from the last packet sent.
+      sr.rtp_timestamp =
+          track->rewriter.last_timestamp() +
+          static_cast<uint32_t>((now_us - track->last_sent_us) * track->clock_rate / 1'000'000);
+      sr.packet_count = track->packets_sent;
+      sr.octet_count = track->octets_sent;
+      if (rtcp::SenderReport::Build(sr, writer).ok()) transport.CommitRtcp(writer.size());
+    }
+  }
+}
+
+}  // namespace cascade::edge

@@ -1,0 +1,87 @@
+#pragma once
+// A live session on this edge: at most one publisher and any number of viewers. Forwards
+// the publisher's packets to every viewer (one copy, header rewrite and encryption each),
+// chooses each viewer's simulcast layer, coalesces keyframe requests, keeps RTCP flowing
+// both ways and relays the `chat` data channel.
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "core/base/Metrics.hpp"
+#include "core/rtcp/ReceiverStats.hpp"
+#include "core/rtp/RtpPacket.hpp"
+#include "edge/EdgeSession.hpp"
+
+namespace cascade::edge {
+
+struct RoomCounters {
+  uint64_t packets_forwarded = 0;
+  uint64_t bytes_forwarded = 0;
+  uint64_t packets_not_forwarded = 0;  // viewer not ready, codec not negotiated, queue full
+  uint64_t keyframe_requests_received = 0;
+  uint64_t keyframe_requests_sent = 0;
+  uint64_t chat_messages = 0;
+};
+
+class Room {
+ public:
+  struct Options {
+    uint64_t keyframe_request_interval_us = 300'000;
+    uint64_t publisher_bitrate_cap_bps = 5'000'000;
+  };
+
+  Room(std::string name, Options options, RoomCounters& counters)
+      : name_(std::move(name)), options_(options), counters_(counters) {}
+
+  const std::string& name() const { return name_; }
+  EdgeSession* publisher() const { return publisher_; }
+  const std::vector<EdgeSession*>& viewers() const { return viewers_; }
+  bool empty() const { return publisher_ == nullptr && viewers_.empty(); }
+
+  void SetPublisher(EdgeSession* session);
+  void AddViewer(EdgeSession* session, uint64_t now_us);
+  // A viewer's transport is up: pick its layer and ask for a keyframe so it starts at once.
+  void OnViewerConnected(EdgeSession* session, uint64_t now_us);
+  void Remove(EdgeSession* session);
+
+  void OnPublisherRtp(rtp::RtpPacket& packet, uint64_t now_us);
+  void OnPublisherRtcp(std::span<const uint8_t> compound);
+  void OnViewerRtcp(EdgeSession* viewer, std::span<const uint8_t> compound, uint64_t now_us);
+  void OnChatMessage(EdgeSession* from, std::span<const uint8_t> message);
+  // Once a second-ish: layer choice, receiver reports and REMB to the publisher, sender reports to viewers.
+  void OnTick(uint64_t now_us);
+
+ private:
+  struct Source {
+    uint32_t ssrc = 0;
+    TrackKind kind = TrackKind::kVideo;
+    codecs::CodecKind codec = codecs::CodecKind::kVp8;
+    uint32_t clock_rate = 90000;
+    uint64_t bytes_in_period = 0;
+    uint64_t bitrate_bps = 0;
+    uint64_t last_packet_us = 0;
+    uint64_t last_keyframe_request_us = 0;
+    rtcp::ReceiverStats stats;
+  };
+
+  Source* FindSource(uint32_t ssrc);
+  Source* LearnSource(const rtp::RtpPacket& packet);
+  uint32_t BestVideoSource(uint64_t now_us) const;
+  void RequestKeyframe(Source& source, uint64_t now_us);
+  void ForwardTo(EdgeSession& viewer, ViewerTrack& track, const rtp::RtpPacket& packet, uint8_t payload_type,
+                 uint64_t now_us);
+  void MapExtensions(EdgeSession& viewer);
+  void SendPublisherFeedback();
+  void SendSenderReports(uint64_t now_us);
+
+  std::string name_;
+  Options options_;
+  RoomCounters& counters_;  // owned by the node
+  EdgeSession* publisher_ = nullptr;
+  std::vector<EdgeSession*> viewers_;
+  std::vector<Source> sources_;
+  uint64_t last_tick_us_ = 0;
+};
+
+}  // namespace cascade::edge
