@@ -24,7 +24,8 @@ int main(int argc, char** argv) {
   } catch (const cascade::base::ConfigError& error) {
     std::cerr << "cascade: " << error.what() << "\n";
     return 2;
-  } catch (const std::system_error& error) {
+  } catch (const std::exception& error) {
+    // Start-up and command-line errors (bad addresses, unreadable files, bad values).
     std::cerr << "cascade: " << error.what() << "\n";
     return 1;
   }
