@@ -229,10 +229,13 @@ void Room::OnTick(uint64_t now_us) {
   uint32_t best = BestVideoSource(now_us);
   for (auto* viewer : viewers_) {
     auto& video = viewer->video();
-    if (best == 0 || video.source_ssrc == best || video.pending_source_ssrc == best) continue;
-    if (viewer->has_transport() && viewer->transport().state() == transport::TransportState::kConnected) {
-      video.pending_source_ssrc = best;
-      if (Source* source = FindSource(best)) RequestKeyframe(*source, now_us);
+    if (!viewer->has_transport() || viewer->transport().state() != transport::TransportState::kConnected)
+      continue;
+    if (best != 0 && video.source_ssrc != best) video.pending_source_ssrc = best;
+    // Keep asking while anyone waits: a keyframe that came before a viewer started waiting
+    // does not help it, and the publisher sends none unasked. RequestKeyframe coalesces.
+    if (video.pending_source_ssrc != 0) {
+      if (Source* source = FindSource(video.pending_source_ssrc)) RequestKeyframe(*source, now_us);
     }
   }
   if (publisher_ && publisher_->has_transport() &&

@@ -34,3 +34,11 @@ fi
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 "$here/build-srtp-openssl.sh"
+
+# Browser tests: playwright-core drives Debian's /usr/bin/chromium (never a downloaded
+# browser); werift is a second, independent WebRTC stack. Versions pinned by the lock file.
+browser_dir="$here/../tests/browser"
+if [ ! -d "$browser_dir/node_modules/playwright-core" ] || [ ! -d "$browser_dir/node_modules/werift" ]; then
+  echo "setup: installing browser test packages (npm ci)"
+  npm ci --prefix "$browser_dir" --no-audit --no-fund --loglevel=error >/dev/null
+fi

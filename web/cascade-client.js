@@ -74,9 +74,11 @@ async function watch({ base, room, token, videoElement }) {
   return { pc, chat, resource, stop: () => stopSession(pc, resource, token) };
 }
 
+// DELETE first (RFC 9725 §4.3: that ends the session), then close locally.
 async function stopSession(pc, resource, token) {
+  const response = await fetch(resource, { method: 'DELETE', headers: { Authorization: `Bearer ${token}` } });
   pc.close();
-  await fetch(resource, { method: 'DELETE', headers: { Authorization: `Bearer ${token}` } });
+  return response.status;
 }
 
 // The figures the tests and the pages show: decoded frames, audio packets, RTT.
