@@ -19,8 +19,17 @@ net::SocketAddress AddressKey(const base::Config& config, const std::string& key
 
 const std::set<std::string>& NodeSettings::KnownKeys() {
   static const std::set<std::string> keys = {
-      "node.id",         "node.region", "http.listen",           "media.listen",       "media.announce",
-      "control.address", "log.level",   "capacity.max_sessions", "capacity.max_users", "capacity.egress_bps",
+      "node.id",
+      "node.region",
+      "http.listen",
+      "media.listen",
+      "media.announce",
+      "control.address",
+      "control.fingerprint",
+      "log.level",
+      "capacity.max_sessions",
+      "capacity.max_users",
+      "capacity.egress_bps",
   };
   return keys;
 }
@@ -39,6 +48,15 @@ NodeSettings NodeSettings::FromConfig(const base::Config& config, control::NodeR
                             "\"");
   }
   s.control_address = AddressKey(config, "control.address", "127.0.0.1:7000");
+  std::string fingerprint = config.GetString("control.fingerprint", "");
+  auto parsed = dtls::Fingerprint::Parse(fingerprint);
+  if (!parsed) {
+    throw base::ConfigError(
+        "config key 'control.fingerprint': expected \"sha-256 AB:CD:...\" as control prints it at "
+        "start (event=control.started), got \"" +
+        fingerprint + "\"");
+  }
+  s.control_fingerprint = *parsed;
   s.capacity.max_sessions = static_cast<uint32_t>(config.GetInt("capacity.max_sessions", 1000, 1, 1'000'000));
   s.capacity.max_users = static_cast<uint32_t>(config.GetInt("capacity.max_users", 10000, 1, 10'000'000));
   s.capacity.egress_bps =
@@ -62,6 +80,8 @@ NodeRuntime::NodeRuntime(control::NodeRole role, NodeSettings settings,
   media_socket_->RegisterMetrics(metrics_, {{"socket", "media"}});
   metrics_.AddCallback("cascade_process_resident_bytes", "resident memory of this process", false, {},
                        [] { return static_cast<double>(ProcessStats::ResidentBytes()); });
+  metrics_.AddCallback("cascade_process_cpu_seconds_total", "user and system CPU time of this process", true,
+                       {}, [] { return ProcessStats::CpuSeconds(); });
 
   control::NodeHello hello;
   hello.node_id = settings_.node_id;
@@ -71,8 +91,8 @@ NodeRuntime::NodeRuntime(control::NodeRole role, NodeSettings settings,
   hello.http_url = "http://" + settings_.http_address.ToString();
   hello.capacity = settings_.capacity;
   hello.version = CASCADE_VERSION;
-  control_ =
-      std::make_unique<control::ControlClient>(loop_, this, settings_.control_address, std::move(hello));
+  control_ = std::make_unique<control::ControlClient>(loop_, this, settings_.control_address,
+                                                      settings_.control_fingerprint, std::move(hello));
   control_->RegisterMetrics(metrics_);
 }
 

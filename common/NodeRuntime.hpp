@@ -25,6 +25,7 @@ struct NodeSettings {
   net::SocketAddress media_address;
   std::string announce_ip;
   net::SocketAddress control_address;
+  dtls::Fingerprint control_fingerprint;  // control's TLS certificate, pinned
   control::NodeCapacity capacity;
 
   // Keys every node understands; a role adds its own.

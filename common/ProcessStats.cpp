@@ -16,6 +16,13 @@ uint64_t ProcessStats::ResidentBytes() {
   return n == 2 ? static_cast<uint64_t>(resident) * static_cast<uint64_t>(sysconf(_SC_PAGESIZE)) : 0;
 }
 
+double ProcessStats::CpuSeconds() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return static_cast<double>(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
+         static_cast<double>(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
+}
+
 float ProcessStats::CpuPercentSinceLastCall(uint64_t now_us) {
   rusage usage{};
   getrusage(RUSAGE_SELF, &usage);

@@ -8,6 +8,8 @@ namespace cascade::common {
 class ProcessStats {
  public:
   static uint64_t ResidentBytes();
+  // User plus system CPU time this process has used since it started, in seconds.
+  static double CpuSeconds();
   // CPU percent of one core since the previous call (first call: since process start).
   float CpuPercentSinceLastCall(uint64_t now_us);
 

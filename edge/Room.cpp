@@ -124,7 +124,15 @@ void Room::OnPublisherRtp(rtp::RtpPacket& packet, uint64_t now_us) {
   source->bytes_in_period += packet.size();
   source->last_packet_us = now_us;
   source->stats.OnPacket(packet.sequence_number());
-  if (packet.payload_size() == 0) return;  // padding for bandwidth probing
+  if (packet.payload_size() == 0) {
+    // Padding-only bandwidth probes are not forwarded; close the gap they leave so that
+    // viewers do not see (and NACK) a loss that never happened.
+    for (auto* viewer : viewers_) {
+      ViewerTrack& track = viewer->track(source->kind);
+      if (track.source_ssrc == source->ssrc) track.rewriter.Skip(packet);
+    }
+    return;
+  }
 
   bool keyframe_start = false;
   if (source->kind == TrackKind::kVideo) {

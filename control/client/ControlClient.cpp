@@ -9,10 +9,12 @@ constexpr uint64_t kMaxBackoffMs = 5000;
 }
 
 ControlClient::ControlClient(net::Loop& loop, Listener* listener, net::SocketAddress control_address,
-                             NodeHello hello)
+                             dtls::Fingerprint control_fingerprint, NodeHello hello)
     : loop_(loop),
       listener_(listener),
       control_address_(control_address),
+      control_fingerprint_(std::move(control_fingerprint)),
+      tls_context_(tls::TlsContext::Client()),
       hello_(std::move(hello)),
       heartbeat_timer_(loop, [this] { SendHeartbeat(); }),
       reconnect_timer_(loop, [this] { Connect(); }) {}
@@ -33,8 +35,9 @@ void ControlClient::Connect() {
         }
         ++connects_;
         backoff_ms_ = 100;
-        connection_ = std::make_unique<ControlConnection>(std::move(tcp), this, &decode_errors_);
-        connection_->Send({0, hello_});
+        connection_ = std::make_unique<ControlConnection>(*tls_context_, std::move(tcp), control_fingerprint_,
+                                                          this, &decode_errors_);
+        connection_->Send({0, hello_});  // queued until TLS is up
       });
 }
 

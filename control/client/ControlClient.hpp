@@ -23,7 +23,9 @@ class ControlClient : public ControlConnection::Listener {
     virtual NodeLoad OnControlClientLoadRequested() = 0;
   };
 
-  ControlClient(net::Loop& loop, Listener* listener, net::SocketAddress control_address, NodeHello hello);
+  // `control_fingerprint` pins control's TLS certificate.
+  ControlClient(net::Loop& loop, Listener* listener, net::SocketAddress control_address,
+                dtls::Fingerprint control_fingerprint, NodeHello hello);
   ~ControlClient() override;
 
   void Start();
@@ -43,6 +45,8 @@ class ControlClient : public ControlConnection::Listener {
   net::Loop& loop_;
   Listener* listener_;  // passed by argument
   net::SocketAddress control_address_;
+  dtls::Fingerprint control_fingerprint_;
+  std::unique_ptr<tls::TlsContext> tls_context_;
   NodeHello hello_;
   std::unique_ptr<ControlConnection> connection_;
   net::Timer heartbeat_timer_;

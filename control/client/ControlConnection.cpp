@@ -4,28 +4,29 @@
 
 namespace cascade::control {
 
-ControlConnection::ControlConnection(std::unique_ptr<net::TcpConnection> tcp, Listener* listener,
+ControlConnection::ControlConnection(tls::TlsContext& context, std::unique_ptr<net::TcpConnection> tcp,
+                                     std::optional<dtls::Fingerprint> expected_server, Listener* listener,
                                      base::EnumCounters<ControlDecodeError>* decode_errors)
-    : tcp_(std::move(tcp)), listener_(listener), decode_errors_(decode_errors) {
-  tcp_->Start(this);
+    : listener_(listener), decode_errors_(decode_errors) {
+  stream_ = std::make_unique<tls::TlsStream>(context, std::move(tcp), std::move(expected_server), this);
 }
 
 void ControlConnection::Send(const ControlMessage& message) {
   auto frame = EncodeControlMessage(message);
-  tcp_->Write(frame);
+  stream_->Write(frame);
 }
 
 void ControlConnection::Close(const std::string& reason) {
   if (closing_) return;
   closing_ = true;
   close_reason_ = reason;
-  // Inside a data callback the frame reader is still running: close once it returns.
-  if (!in_data_callback_) tcp_->Close();  // notifies OnTcpConnectionClosed
+  stream_->Close(reason);  // notifies OnTlsStreamClosed (deferred while inside its data callback)
 }
 
-void ControlConnection::OnTcpConnectionData(net::TcpConnection*, std::span<const uint8_t> data) {
+void ControlConnection::OnTlsStreamConnected(tls::TlsStream*) { listener_->OnControlConnectionReady(this); }
+
+void ControlConnection::OnTlsStreamData(tls::TlsStream*, std::span<const uint8_t> data) {
   if (closing_) return;
-  in_data_callback_ = true;
   std::string failure;
   auto error = reader_.Feed(data, [&](std::span<const uint8_t> frame) {
     if (!failure.empty() || closing_) return;
@@ -40,16 +41,14 @@ void ControlConnection::OnTcpConnectionData(net::TcpConnection*, std::span<const
   if (error != channel::FrameError::kNone)
     failure = std::string("control stream rejected: ") + channel::ToString(error);
   if (!failure.empty()) {
-    LOG_WARN("control.connection_rejected", {"peer", tcp_->peer().ToString()}, {"node", node_id},
+    LOG_WARN("control.connection_rejected", {"peer", stream_->peer().ToString()}, {"node", node_id},
              {"reason", failure});
     Close(failure);
   }
-  in_data_callback_ = false;
-  if (closing_) tcp_->Close();  // notifies OnTcpConnectionClosed, which may destroy this
 }
 
-void ControlConnection::OnTcpConnectionClosed(net::TcpConnection*) {
-  listener_->OnControlConnectionClosed(this, close_reason_);  // may destroy this
+void ControlConnection::OnTlsStreamClosed(tls::TlsStream*, const std::string& reason) {
+  listener_->OnControlConnectionClosed(this, closing_ ? close_reason_ : reason);  // may destroy this
 }
 
 }  // namespace cascade::control

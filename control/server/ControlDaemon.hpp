@@ -16,6 +16,9 @@ struct ControlSettings {
   net::SocketAddress http_address;
   net::SocketAddress channel_address;
   uint32_t heartbeat_interval_ms = 1000;
+  // PEM files for the channel's TLS certificate; empty: a fresh one each start.
+  std::string certificate_file;
+  std::string key_file;
 
   static const std::set<std::string>& KnownKeys();
   static ControlSettings FromConfig(const base::Config& config);
@@ -28,11 +31,14 @@ class ControlDaemon {
   ControlServer& server() { return *server_; }
   net::HttpServer& http() { return *http_; }
   base::MetricsRegistry& metrics() { return metrics_; }
+  // What nodes must pin (their control.fingerprint).
+  const dtls::Fingerprint& fingerprint() const { return certificate_->fingerprint(); }
 
  private:
   net::Loop& loop_;
   ControlSettings settings_;
   base::MetricsRegistry metrics_;
+  std::unique_ptr<dtls::Certificate> certificate_;
   std::unique_ptr<net::HttpServer> http_;
   std::unique_ptr<ControlServer> server_;
 };

@@ -6,13 +6,16 @@
 
 namespace cascade::control {
 
-ControlServer::ControlServer(net::Loop& loop, const net::SocketAddress& channel_address, Options options,
+ControlServer::ControlServer(net::Loop& loop, const net::SocketAddress& channel_address,
+                             const dtls::Certificate& certificate, Options options,
                              base::MetricsRegistry& metrics)
     : loop_(loop),
       options_(options),
+      tls_context_(tls::TlsContext::Server(certificate)),
       tcp_(loop, channel_address,
            [this](std::unique_ptr<net::TcpConnection> tcp) {
-             auto connection = std::make_unique<ControlConnection>(std::move(tcp), this, &decode_errors_);
+             auto connection = std::make_unique<ControlConnection>(*tls_context_, std::move(tcp),
+                                                                   std::nullopt, this, &decode_errors_);
              auto* raw = connection.get();
              connections_.emplace(raw, std::move(connection));
            }),

@@ -20,8 +20,9 @@ class ControlServer : public ControlConnection::Listener {
     uint32_t missed_heartbeats_before_dead = 3;
   };
 
-  ControlServer(net::Loop& loop, const net::SocketAddress& channel_address, Options options,
-                base::MetricsRegistry& metrics);
+  // Nodes reach the channel over TLS with `certificate`, pinned by its fingerprint.
+  ControlServer(net::Loop& loop, const net::SocketAddress& channel_address,
+                const dtls::Certificate& certificate, Options options, base::MetricsRegistry& metrics);
   ~ControlServer() override;
 
   const NodeRegistry& registry() const { return registry_; }
@@ -38,6 +39,7 @@ class ControlServer : public ControlConnection::Listener {
 
   net::Loop& loop_;
   Options options_;
+  std::unique_ptr<tls::TlsContext> tls_context_;
   NodeRegistry registry_;
   base::EnumCounters<ControlDecodeError> decode_errors_;
   std::unordered_map<ControlConnection*, std::unique_ptr<ControlConnection>> connections_;

@@ -21,16 +21,29 @@ void RtpStreamRewriter::StartSegment(const RtpPacket& packet, uint64_t now_us) {
   source_ssrc_ = packet.ssrc();
   source_seq_.Reset();
   segment_start_ = source_seq_.Unwrap(packet.sequence_number());
+  highest_source_seq_ = segment_start_;
   switch_requested_ = false;
+}
+
+void RtpStreamRewriter::Skip(const RtpPacket& packet) {
+  if (!started_ || switch_requested_ || packet.ssrc() != source_ssrc_) return;
+  const int64_t unwrapped = source_seq_.Unwrap(packet.sequence_number());
+  if (unwrapped <= highest_source_seq_) return;  // late: its number was never the next one out
+  highest_source_seq_ = unwrapped;
+  --seq_offset_;
 }
 
 bool RtpStreamRewriter::Rewrite(RtpPacket& packet, uint64_t now_us) {
   const bool first_of_segment = !started_ || switch_requested_ || packet.ssrc() != source_ssrc_;
   if (first_of_segment) {
     StartSegment(packet, now_us);
-  } else if (source_seq_.Unwrap(packet.sequence_number()) < segment_start_) {
-    ++dropped_;
-    return false;
+  } else {
+    const int64_t unwrapped = source_seq_.Unwrap(packet.sequence_number());
+    if (unwrapped < segment_start_) {
+      ++dropped_;
+      return false;
+    }
+    highest_source_seq_ = std::max(highest_source_seq_, unwrapped);
   }
   const auto out_seq = static_cast<uint16_t>(packet.sequence_number() + seq_offset_);
   const uint32_t out_ts = packet.timestamp() + ts_offset_;

@@ -27,6 +27,9 @@ class RtpStreamRewriter {
   // must be dropped (older than the current segment's first packet). `now_us` is the
   // caller's clock at arrival.
   bool Rewrite(RtpPacket& packet, uint64_t now_us);
+  // The caller drops `packet` (e.g. padding-only probes it does not forward): later packets
+  // are renumbered to close the gap, so the viewer sees no loss that never happened.
+  void Skip(const RtpPacket& packet);
 
   uint32_t out_ssrc() const { return out_ssrc_; }
   uint16_t last_sequence_number() const { return highest_out_seq_; }
@@ -43,7 +46,9 @@ class RtpStreamRewriter {
   bool switch_requested_ = false;
   uint32_t source_ssrc_ = 0;
   SeqUnwrapper source_seq_;
-  int64_t segment_start_ = 0;  // unwrapped source sequence number of the segment's first packet
+  int64_t segment_start_ = 0;
+  int64_t highest_source_seq_ = 0;  // unwrapped, in the current segment  // unwrapped source sequence number
+                                    // of the segment's first packet
   uint16_t seq_offset_ = 0;
   uint32_t ts_offset_ = 0;
   uint16_t highest_out_seq_ = 0;

@@ -4,6 +4,7 @@
 
 #include "control/client/ControlClient.hpp"
 #include "control/server/ControlServer.hpp"
+#include "core/dtls/Certificate.hpp"
 #include "core/net/Timer.hpp"
 
 using namespace cascade;
@@ -32,6 +33,11 @@ void RunUntil(net::Loop& loop, const std::function<bool()>& done, uint64_t timeo
   loop.Run();
 }
 
+const dtls::Certificate& ControlCertificate() {
+  static auto certificate = dtls::Certificate::Generate("test-control");
+  return *certificate;
+}
+
 NodeHello MakeHello(const std::string& id) {
   NodeHello hello;
   hello.node_id = id;
@@ -47,11 +53,14 @@ TEST_CASE("A node registers, heartbeats and gets distinct SSRC ranges") {
   base::MetricsRegistry metrics;
   ControlServer::Options options;
   options.heartbeat_interval_ms = 20;
-  ControlServer server(loop, *net::SocketAddress::Parse("127.0.0.1", 0), options, metrics);
+  ControlServer server(loop, *net::SocketAddress::Parse("127.0.0.1", 0), ControlCertificate(), options,
+                       metrics);
   FakeNode a_node;
   FakeNode b_node;
-  ControlClient a(loop, &a_node, server.channel_address(), MakeHello("relay-a"));
-  ControlClient b(loop, &b_node, server.channel_address(), MakeHello("relay-b"));
+  ControlClient a(loop, &a_node, server.channel_address(), ControlCertificate().fingerprint(),
+                  MakeHello("relay-a"));
+  ControlClient b(loop, &b_node, server.channel_address(), ControlCertificate().fingerprint(),
+                  MakeHello("relay-b"));
   a.Start();
   b.Start();
   RunUntil(loop, [&] {
@@ -67,10 +76,52 @@ TEST_CASE("A node registers, heartbeats and gets distinct SSRC ranges") {
   CHECK(metrics.Read("cascade_control_nodes_alive") == 2);
 }
 
-TEST_CASE("A garbage frame closes the connection and is counted; the node stays unknown") {
+TEST_CASE("A garbage frame inside TLS closes the connection and is counted; the node stays unknown") {
   net::Loop loop;
   base::MetricsRegistry metrics;
-  ControlServer server(loop, *net::SocketAddress::Parse("127.0.0.1", 0), {}, metrics);
+  ControlServer server(loop, *net::SocketAddress::Parse("127.0.0.1", 0), ControlCertificate(), {}, metrics);
+  auto client_context = tls::TlsContext::Client();
+  struct Peer : tls::TlsStream::Listener {
+    bool closed = false;
+    void OnTlsStreamConnected(tls::TlsStream* stream) override {
+      // A well-formed size prefix followed by bytes that are no FlatBuffer.
+      const uint8_t garbage[] = {12, 0, 0, 0, 0xde, 0xad, 0xbe, 0xef, 1, 2, 3, 4, 5, 6, 7, 8};
+      stream->Write(garbage);
+    }
+    void OnTlsStreamData(tls::TlsStream*, std::span<const uint8_t>) override {}
+    void OnTlsStreamClosed(tls::TlsStream*, const std::string&) override { closed = true; }
+  } peer;
+  std::unique_ptr<tls::TlsStream> stream;
+  net::TcpConnection::Connect(loop, server.channel_address(),
+                              [&](std::unique_ptr<net::TcpConnection> c, int) {
+                                stream = std::make_unique<tls::TlsStream>(
+                                    *client_context, std::move(c), ControlCertificate().fingerprint(), &peer);
+                              });
+  RunUntil(loop, [&] { return peer.closed; });
+  CHECK(peer.closed);
+  CHECK(server.registry().nodes().empty());
+  CHECK(metrics.Read("cascade_control_decode_errors_total", {{"kind", "unverifiable"}}) == 1);
+}
+
+TEST_CASE("A node refuses a control plane whose certificate does not match the pinned fingerprint") {
+  net::Loop loop;
+  base::MetricsRegistry metrics;
+  ControlServer server(loop, *net::SocketAddress::Parse("127.0.0.1", 0), ControlCertificate(), {}, metrics);
+  auto impostor = dtls::Certificate::Generate("impostor");
+  FakeNode node;
+  ControlClient client(loop, &node, server.channel_address(), impostor->fingerprint(), MakeHello("edge-x"));
+  client.Start();
+  RunUntil(
+      loop, [&] { return client.connects() >= 2; }, 3000);
+  CHECK(client.connects() >= 2);  // it keeps trying, and never registers
+  CHECK(node.registered == 0);
+  CHECK(server.registry().nodes().empty());
+}
+
+TEST_CASE("Plain TCP (no TLS) to the control channel gets nowhere") {
+  net::Loop loop;
+  base::MetricsRegistry metrics;
+  ControlServer server(loop, *net::SocketAddress::Parse("127.0.0.1", 0), ControlCertificate(), {}, metrics);
   bool closed = false;
   std::unique_ptr<net::TcpConnection> raw;
   struct Watch : net::TcpConnection::Listener {
@@ -79,18 +130,16 @@ TEST_CASE("A garbage frame closes the connection and is counted; the node stays 
     void OnTcpConnectionClosed(net::TcpConnection*) override { *closed = true; }
   } watch;
   watch.closed = &closed;
-  net::TcpConnection::Connect(
-      loop, server.channel_address(), [&](std::unique_ptr<net::TcpConnection> c, int) {
-        raw = std::move(c);
-        raw->Start(&watch);
-        // A well-formed size prefix followed by bytes that are no FlatBuffer.
-        const uint8_t garbage[] = {12, 0, 0, 0, 0xde, 0xad, 0xbe, 0xef, 1, 2, 3, 4, 5, 6, 7, 8};
-        raw->Write(garbage);
-      });
+  net::TcpConnection::Connect(loop, server.channel_address(),
+                              [&](std::unique_ptr<net::TcpConnection> c, int) {
+                                raw = std::move(c);
+                                raw->Start(&watch);
+                                auto hello = EncodeControlMessage({1, MakeHello("sneaky")});
+                                raw->Write(hello);
+                              });
   RunUntil(loop, [&] { return closed; });
   CHECK(closed);
   CHECK(server.registry().nodes().empty());
-  CHECK(metrics.Read("cascade_control_decode_errors_total", {{"kind", "unverifiable"}}) == 1);
 }
 
 TEST_CASE("A node whose heartbeats stop is marked dead after the timeout") {
@@ -113,10 +162,11 @@ TEST_CASE("A client reconnects and re-registers after the control plane restarts
   net::Loop loop;
   base::MetricsRegistry metrics;
   auto address = *net::SocketAddress::Parse("127.0.0.1", 0);
-  auto server = std::make_unique<ControlServer>(loop, address, ControlServer::Options{}, metrics);
+  auto server =
+      std::make_unique<ControlServer>(loop, address, ControlCertificate(), ControlServer::Options{}, metrics);
   auto bound = server->channel_address();
   FakeNode node;
-  ControlClient client(loop, &node, bound, MakeHello("edge-r"));
+  ControlClient client(loop, &node, bound, ControlCertificate().fingerprint(), MakeHello("edge-r"));
   client.Start();
   RunUntil(loop, [&] { return node.registered == 1; });
   REQUIRE(node.registered == 1);
@@ -124,7 +174,8 @@ TEST_CASE("A client reconnects and re-registers after the control plane restarts
   RunUntil(loop, [&] { return !client.registered(); });
   CHECK_FALSE(client.registered());
   base::MetricsRegistry metrics2;
-  server = std::make_unique<ControlServer>(loop, bound, ControlServer::Options{}, metrics2);
+  server =
+      std::make_unique<ControlServer>(loop, bound, ControlCertificate(), ControlServer::Options{}, metrics2);
   RunUntil(
       loop, [&] { return node.registered == 2; }, 10000);
   CHECK(node.registered == 2);

@@ -30,7 +30,8 @@ std::vector<LocalMeshPlan::Node> LocalMeshPlan::Nodes() const {
 
 namespace {
 
-pid_t SpawnNode(const LocalMeshPlan& plan, const LocalMeshPlan::Node& node) {
+pid_t SpawnNode(const LocalMeshPlan& plan, const LocalMeshPlan::Node& node,
+                const std::string& control_fingerprint) {
   std::vector<std::string> args = {
       "cascade", node.role,
       "--set",   "node.id=" + node.id,
@@ -38,6 +39,7 @@ pid_t SpawnNode(const LocalMeshPlan& plan, const LocalMeshPlan::Node& node) {
       "--set",   "http.listen=127.0.0.1:" + std::to_string(node.http_port),
       "--set",   "media.listen=127.0.0.1:" + std::to_string(node.media_port),
       "--set",   "control.address=127.0.0.1:" + std::to_string(plan.control_channel_port()),
+      "--set",   "control.fingerprint=" + control_fingerprint,
       "--set",   "log.level=" + std::string(base::ToString(base::Log::Level())),
   };
   std::vector<char*> argv;
@@ -78,7 +80,7 @@ int RunLocalMesh(const LocalMeshPlan& plan) {
   auto nodes = plan.Nodes();
   std::vector<pid_t> children;
   for (const auto& node : nodes) {
-    pid_t pid = SpawnNode(plan, node);
+    pid_t pid = SpawnNode(plan, node, control.fingerprint().ToString());
     if (pid < 0) {
       std::fprintf(stderr, "up: could not start %s\n", node.id.c_str());
       continue;

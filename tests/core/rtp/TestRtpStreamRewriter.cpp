@@ -80,3 +80,28 @@ TEST_CASE("RtpStreamRewriter treats a requested switch on the same SSRC as a res
   CHECK(next.seq == 103);
   CHECK(next.ts == 48961 + 960);
 }
+
+TEST_CASE("RtpStreamRewriter closes the gap a skipped packet leaves") {
+  RtpStreamRewriter rewriter(0xabc, 90000);
+  CHECK(Feed(rewriter, 7, 100, 9000, 0).seq == 100);
+  CHECK(Feed(rewriter, 7, 101, 9000, 0).seq == 101);
+  // 102 and 103 are padding-only probes the edge does not forward.
+  for (uint16_t seq : {102, 103}) {
+    std::vector<uint8_t> buffer(32);
+    auto size = RtpPacketBuilder(buffer).SetSsrc(7).SetSequenceNumber(seq).SetTimestamp(9000).Build();
+    buffer.resize(size.value());
+    auto probe = RtpPacket::Parse(buffer);
+    REQUIRE(probe.ok());
+    rewriter.Skip(*probe);
+  }
+  Sent next = Feed(rewriter, 7, 104, 12000, 33'000);
+  CHECK(next.forwarded);
+  CHECK(next.seq == 102);  // continuous: no loss for the viewer to report
+  CHECK(Feed(rewriter, 7, 105, 12000, 33'000).seq == 103);
+  // A skip from another source (or before any packet) changes nothing.
+  std::vector<uint8_t> other(32);
+  auto size = RtpPacketBuilder(other).SetSsrc(8).SetSequenceNumber(1).Build();
+  other.resize(size.value());
+  rewriter.Skip(*RtpPacket::Parse(other));
+  CHECK(Feed(rewriter, 7, 106, 12000, 33'000).seq == 104);
+}
