@@ -32,6 +32,34 @@ grep -q '^cascade_control_registered 1$' <<<"$edge_metrics" || fail "edge not re
 grep -q '^cascade_udp_datagrams_received_total{socket="media"} 0$' <<<"$edge_metrics" || fail "edge media counters missing"
 curl -sf "http://127.0.0.1:$((base_port + 30))/healthz" | grep -q "ok registered" || fail "relay health"
 
+# Hostile datagrams at the edge's media port: dropped and counted, and the edge stays up.
+python3 - "$((base_port + 1920))" <<'PY'
+import os, socket, struct, sys
+port = int(sys.argv[1])
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+def stun(username):
+    attr = username.encode()
+    pad = (4 - len(attr) % 4) % 4
+    body = struct.pack("!HH", 0x0006, len(attr)) + attr + b"\0" * pad
+    return struct.pack("!HHI", 0x0001, len(body), 0x2112A442) + os.urandom(12) + body
+packets = [
+    stun("nosuchufrag:someone"),            # well-formed, unknown session
+    b"\x00\x01\x00\x08\x21\x12",             # truncated STUN
+    b"\x16\xfe\xfd" + os.urandom(60),         # DTLS from an address with no session
+    b"\x80\x60" + os.urandom(100),             # RTP from an address with no session
+    os.urandom(1) + b"",                     # one byte
+]
+for _ in range(50):
+    for p in packets:
+        s.sendto(p, ("127.0.0.1", port))
+PY
+sleep 0.3
+edge_metrics="$(curl -sf "http://127.0.0.1:$((base_port + 10))/metrics")" || fail "edge died on hostile datagrams"
+unmatched="$(sed -n 's/^cascade_edge_unmatched_packets_total \([0-9]*\)$/\1/p' <<<"$edge_metrics")"
+stun_errors="$(grep '^cascade_stun_parse_errors_total' <<<"$edge_metrics" | awk '{s+=$2} END {print s+0}')"
+[ "${unmatched:-0}" -ge 150 ] || fail "unmatched datagrams not counted (got ${unmatched:-none})"
+[ "${stun_errors:-0}" -ge 50 ] || fail "malformed STUN not counted (got ${stun_errors:-none})"
+
 wait "$up_pid" || fail "cascade up exited non-zero"
 grep -q "mesh was healthy (0 node processes exited uncleanly)" "$log" || fail "unclean shutdown"
-echo "cascade up: 3 nodes registered, APIs answered, clean shutdown"
+echo "cascade up: 3 nodes registered, APIs answered, hostile datagrams counted ($unmatched unmatched, $stun_errors bad STUN), clean shutdown"
