@@ -5,8 +5,9 @@
 namespace cascade::control {
 
 const std::set<std::string>& ControlSettings::KnownKeys() {
-  static const std::set<std::string> keys = {"http.listen", "control.listen", "control.heartbeat_ms",
-                                             "log.level"};
+  static const std::set<std::string> keys = {
+      "http.listen",         "control.listen", "control.heartbeat_ms", "log.level",
+      "control.certificate", "control.key",    "control.placement"};
   return keys;
 }
 
@@ -21,6 +22,14 @@ ControlSettings ControlSettings::FromConfig(const base::Config& config) {
   s.http_address = address("http.listen", "127.0.0.1:8080");
   s.channel_address = address("control.listen", "127.0.0.1:7000");
   s.heartbeat_interval_ms = static_cast<uint32_t>(config.GetInt("control.heartbeat_ms", 1000, 50, 60000));
+  std::string placement = config.GetString("control.placement", "least-used");
+  auto policy = topology::ParseDcPolicy(placement.c_str());
+  if (!policy) {
+    throw base::ConfigError(
+        "config key 'control.placement': expected packing|least-used|round-robin|random, got \"" + placement +
+        "\"");
+  }
+  s.placement = *policy;
   s.certificate_file = config.GetString("control.certificate", "");
   s.key_file = config.GetString("control.key", "");
   if (s.certificate_file.empty() != s.key_file.empty()) {
@@ -40,6 +49,8 @@ ControlDaemon::ControlDaemon(net::Loop& loop, ControlSettings settings)
   server_ =
       std::make_unique<ControlServer>(loop_, settings_.channel_address, *certificate_, options, metrics_);
   server_->AddRoutes(http_->router());
+  entry_ = std::make_unique<ClientEntry>(server_->registry(), settings_.placement);
+  entry_->AddRoutes(http_->router());
   http_->RegisterMetrics(metrics_, {});
   http_->router().Add("GET", "/metrics", [this](net::HttpRequest&, net::HttpRespond respond) {
     respond(net::HttpResponse::Text(200, metrics_.RenderPrometheus())

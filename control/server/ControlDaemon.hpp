@@ -5,6 +5,7 @@
 #include <set>
 #include <string>
 
+#include "control/server/ClientEntry.hpp"
 #include "control/server/ControlServer.hpp"
 #include "core/base/Config.hpp"
 #include "core/net/HttpServer.hpp"
@@ -16,6 +17,7 @@ struct ControlSettings {
   net::SocketAddress http_address;
   net::SocketAddress channel_address;
   uint32_t heartbeat_interval_ms = 1000;
+  topology::DcPolicy placement = topology::DcPolicy::kLeastUsed;
   // PEM files for the channel's TLS certificate; empty: a fresh one each start.
   std::string certificate_file;
   std::string key_file;
@@ -41,6 +43,7 @@ class ControlDaemon {
   std::unique_ptr<dtls::Certificate> certificate_;
   std::unique_ptr<net::HttpServer> http_;
   std::unique_ptr<ControlServer> server_;
+  std::unique_ptr<ClientEntry> entry_;
 };
 
 }  // namespace cascade::control

@@ -1,8 +1,12 @@
 #include "core/transport/WebRtcTransport.hpp"
 
+#include <openssl/rand.h>
+
+#include <algorithm>
 #include <cstring>
 
 #include "core/base/Log.hpp"
+#include "core/ice/StunIntegrity.hpp"
 #include "core/ice/StunMessageBuilder.hpp"
 #include "core/ice/TransportAddress.hpp"
 
@@ -35,6 +39,7 @@ const char* ToString(TransportDrop drop) {
     case TransportDrop::kStunBadFingerprint: return "stun_bad_fingerprint";
     case TransportDrop::kStunWrongUsername: return "stun_wrong_username";
     case TransportDrop::kStunNotRequest: return "stun_not_request";
+    case TransportDrop::kStunUnknownTransaction: return "stun_unknown_transaction";
     case TransportDrop::kSrtpFailed: return "srtp_failed";
     case TransportDrop::kSrtcpFailed: return "srtcp_failed";
     case TransportDrop::kRtpMalformed: return "rtp_malformed";
@@ -50,6 +55,7 @@ WebRtcTransport::WebRtcTransport(net::UdpSocket& socket, dtls::DtlsContext& dtls
     : socket_(socket), clock_(clock), config_(std::move(config)), listener_(listener), drops_(drops) {
   dtls_ = std::make_unique<dtls::DtlsTransport>(dtls_context, this);
   last_consent_ms_ = clock_.NowMs();
+  if (config_.ice_controlling) RAND_bytes(reinterpret_cast<uint8_t*>(&tiebreaker_), sizeof(tiebreaker_));
 }
 
 WebRtcTransport::~WebRtcTransport() {
@@ -62,12 +68,22 @@ void WebRtcTransport::Drop(TransportDrop reason) {
   if (drops_) drops_->Inc(reason);
 }
 
-void WebRtcTransport::ReceiveStun(const ice::StunMessage& request, const net::SocketAddress& from) {
+void WebRtcTransport::ReceiveStun(const ice::StunMessage& message, const net::SocketAddress& from) {
   if (ended_) return;
-  if (request.message_class() != ice::StunClass::kRequest || request.method() != ice::stun_method::kBinding) {
-    Drop(TransportDrop::kStunNotRequest);
-    return;
+  if (message.method() == ice::stun_method::kBinding) {
+    if (message.message_class() == ice::StunClass::kRequest) {
+      ReceiveBindingRequest(message, from);
+      return;
+    }
+    if (config_.ice_controlling && message.message_class() == ice::StunClass::kSuccessResponse) {
+      ReceiveBindingSuccess(message, from);
+      return;
+    }
   }
+  Drop(TransportDrop::kStunNotRequest);
+}
+
+void WebRtcTransport::ReceiveBindingRequest(const ice::StunMessage& request, const net::SocketAddress& from) {
   // RFC 8445 §7.3: USERNAME is "our-ufrag:their-ufrag", keyed with our password.
   auto username = request.username();
   std::string expected = config_.local_ufrag + ":" + config_.remote_ufrag;
@@ -107,6 +123,65 @@ void WebRtcTransport::ReceiveStun(const ice::StunMessage& request, const net::So
     state_ = TransportState::kConnecting;
     dtls_->Start(config_.dtls_role, config_.remote_fingerprint);
   }
+}
+
+void WebRtcTransport::ReceiveBindingSuccess(const ice::StunMessage& response,
+                                            const net::SocketAddress& from) {
+  // RFC 8445 §7.2.5.2: a success response must come from where the check went, answer one of
+  // our transaction ids and carry MESSAGE-INTEGRITY keyed with the peer's password.
+  if (!config_.remote_address || !(from == *config_.remote_address)) {
+    Drop(TransportDrop::kStunUnknownTransaction);
+    return;
+  }
+  auto id = response.transaction_id();
+  bool known = false;
+  for (const auto& pending : pending_checks_) {
+    if (std::equal(pending.begin(), pending.end(), id.begin())) known = true;
+  }
+  if (!known) {
+    Drop(TransportDrop::kStunUnknownTransaction);
+    return;
+  }
+  if (response.has_fingerprint() && !response.VerifyFingerprint().ok()) {
+    Drop(TransportDrop::kStunBadFingerprint);
+    return;
+  }
+  if (!response.VerifyIntegrity(ice::StunIntegrity::ShortTermKey(config_.remote_pwd)).ok()) {
+    Drop(TransportDrop::kStunBadIntegrity);
+    return;
+  }
+  // RFC 7675 §5.1: an authenticated response refreshes consent.
+  last_consent_ms_ = clock_.NowMs();
+  if (!selected_) {
+    // We nominated with USE-CANDIDATE in every check, so the first valid pair is the one.
+    selected_ = from;
+    listener_->OnWebRtcTransportAddressSelected(this, from);
+  }
+  if (state_ == TransportState::kWaitingForIce) {
+    state_ = TransportState::kConnecting;
+    dtls_->Start(config_.dtls_role, config_.remote_fingerprint);
+  }
+}
+
+void WebRtcTransport::SendCheck(uint64_t now_ms) {
+  auto slot = socket_.PrepareSend();
+  if (slot.empty()) return;
+  auto& id = pending_checks_[next_check_slot_];
+  next_check_slot_ = (next_check_slot_ + 1) % kPendingChecks;
+  RAND_bytes(id.data(), static_cast<int>(id.size()));
+  // RFC 8445 §7.2.2: USERNAME "their-ufrag:our-ufrag", keyed with their password.
+  std::string username = config_.remote_ufrag + ":" + config_.local_ufrag;
+  ice::StunBindingRequestParams params{.transaction_id = id};
+  params.username = username;
+  params.key = ice::StunIntegrity::ShortTermKey(config_.remote_pwd);
+  params.priority = config_.ice_priority;
+  params.ice_controlling = tiebreaker_;
+  // Aggressive nomination until a pair is selected; consent checks (RFC 7675) need no flag.
+  params.use_candidate = !selected_;
+  auto request = ice::StunMessageBuilder::BindingRequest(slot, params);
+  if (!request.ok()) return;
+  socket_.CommitSend(request->size(), *config_.remote_address);
+  last_check_sent_ms_ = now_ms;
 }
 
 void WebRtcTransport::ReceiveDtls(std::span<const uint8_t> datagram, const net::SocketAddress& from) {
@@ -170,6 +245,13 @@ bool WebRtcTransport::CommitRtcp(size_t length) {
   return true;
 }
 
+std::optional<uint16_t> WebRtcTransport::OpenDataChannel(const sctp::DataChannelParams& params) {
+  if (!sctp_ || ended_) return std::nullopt;
+  auto stream = sctp_->OpenDataChannel(params);
+  if (!stream.ok()) return std::nullopt;
+  return *stream;
+}
+
 bool WebRtcTransport::SendDataChannelMessage(uint16_t stream_id, sctp::DataChannelMessageType type,
                                              std::span<const uint8_t> data) {
   if (!sctp_ || ended_) return false;
@@ -177,7 +259,13 @@ bool WebRtcTransport::SendDataChannelMessage(uint16_t stream_id, sctp::DataChann
 }
 
 void WebRtcTransport::OnFastTick() {
-  if (ended_ || state_ != TransportState::kConnecting) return;
+  if (ended_) return;
+  if (config_.ice_controlling && config_.remote_address) {
+    uint64_t now_ms = clock_.NowMs();
+    uint64_t interval = selected_ ? config_.consent_interval_ms : config_.check_interval_ms;
+    if (last_check_sent_ms_ == 0 || now_ms - last_check_sent_ms_ >= interval) SendCheck(now_ms);
+  }
+  if (state_ != TransportState::kConnecting) return;
   auto timeout = dtls_->NextTimeoutMs();
   if (timeout && *timeout == 0) dtls_->HandleTimeout();
 }

@@ -3,9 +3,15 @@
 // (RFC 7675), DTLS (RFC 6347) giving SRTP keys (RFC 5764) and an SCTP association for data
 // channels (RFC 8261/8831). The edge runs one per browser; relay links reuse it.
 //
+// Client mode (ice_controlling): instead of answering checks, the transport sends them to
+// `remote_address` (the peer's host candidate) every 50 ms until one succeeds, nominating
+// that pair (USE-CANDIDATE), then starts DTLS and keeps consent alive with a check every
+// ~2 s (RFC 7675 §5.1). The load generator and tests use it; the edge never sets it.
+//
 // The owner demultiplexes datagrams of the shared port (by ICE ufrag for STUN, by 5-tuple
 // for the rest) and hands them in; outgoing packets go straight into the socket's send
 // queue, encrypted in place, so a forwarded packet costs one copy and one encryption.
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -38,6 +44,7 @@ enum class TransportDrop : uint8_t {
   kStunBadFingerprint,
   kStunWrongUsername,
   kStunNotRequest,
+  kStunUnknownTransaction,
   kSrtpFailed,
   kSrtcpFailed,
   kRtpMalformed,
@@ -57,6 +64,12 @@ struct WebRtcTransportConfig {
   uint32_t remote_max_message_size = 65536;
   // RFC 7675 §5.1: consent expires 30 s after the last authenticated check.
   uint64_t consent_timeout_ms = 30000;
+  // Client mode: we are the controlling agent and send checks to remote_address.
+  bool ice_controlling = false;
+  std::optional<net::SocketAddress> remote_address;
+  uint32_t ice_priority = 2130706431;   // our host candidate's priority (RFC 8445 §5.1.2.1)
+  uint64_t check_interval_ms = 50;      // until the first success
+  uint64_t consent_interval_ms = 2000;  // RFC 7675 §5.1: 4-6 s randomised; shorter is allowed
 };
 
 class WebRtcTransport : public dtls::DtlsTransport::Listener, public sctp::SctpAssociation::Listener {
@@ -87,8 +100,9 @@ class WebRtcTransport : public dtls::DtlsTransport::Listener, public sctp::SctpA
   WebRtcTransport(const WebRtcTransport&) = delete;
   WebRtcTransport& operator=(const WebRtcTransport&) = delete;
 
-  // Demultiplexed input from the shared port.
-  void ReceiveStun(const ice::StunMessage& request, const net::SocketAddress& from);
+  // Demultiplexed input from the shared port. Binding requests are answered (ICE-lite
+  // responder); success responses are taken only in client mode (ice_controlling).
+  void ReceiveStun(const ice::StunMessage& message, const net::SocketAddress& from);
   void ReceiveDtls(std::span<const uint8_t> datagram, const net::SocketAddress& from);
   void ReceiveRtp(std::span<uint8_t> datagram, const net::SocketAddress& from);
   void ReceiveRtcp(std::span<uint8_t> datagram, const net::SocketAddress& from);
@@ -100,10 +114,14 @@ class WebRtcTransport : public dtls::DtlsTransport::Listener, public sctp::SctpA
   bool CommitRtp(size_t length);
   bool CommitRtcp(size_t length);
 
+  // Opens a data channel on the association (DCEP, RFC 8832); its stream id, or nullopt when
+  // data channels are off or the association refuses.
+  std::optional<uint16_t> OpenDataChannel(const sctp::DataChannelParams& params);
   bool SendDataChannelMessage(uint16_t stream_id, sctp::DataChannelMessageType type,
                               std::span<const uint8_t> data);
 
-  // Timers: call about every 10 ms (DTLS retransmissions) and once a second (consent).
+  // Timers: call about every 10 ms (DTLS retransmissions, client checks) and once a second
+  // (consent).
   void OnFastTick();
   void OnSlowTick(uint64_t now_ms);
   void Close();
@@ -137,6 +155,10 @@ class WebRtcTransport : public dtls::DtlsTransport::Listener, public sctp::SctpA
   void Drop(TransportDrop reason);
   void End(TransportEnd reason);
   bool FromSelected(const net::SocketAddress& from) const { return selected_ && *selected_ == from; }
+  void ReceiveBindingRequest(const ice::StunMessage& request, const net::SocketAddress& from);
+  // Client mode.
+  void ReceiveBindingSuccess(const ice::StunMessage& response, const net::SocketAddress& from);
+  void SendCheck(uint64_t now_ms);
 
   net::UdpSocket& socket_;
   const base::Clock& clock_;
@@ -153,6 +175,13 @@ class WebRtcTransport : public dtls::DtlsTransport::Listener, public sctp::SctpA
   bool ended_ = false;
   uint64_t rtp_packets_sent_ = 0;
   uint64_t rtp_packets_received_ = 0;
+  // Client mode: transaction ids of the checks still awaiting an answer (a small ring: an
+  // answer older than the last few checks no longer matters).
+  static constexpr size_t kPendingChecks = 8;
+  std::array<std::array<uint8_t, ice::kStunTransactionIdSize>, kPendingChecks> pending_checks_{};
+  size_t next_check_slot_ = 0;
+  uint64_t last_check_sent_ms_ = 0;
+  uint64_t tiebreaker_ = 0;
 };
 
 }  // namespace cascade::transport

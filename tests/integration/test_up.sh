@@ -32,6 +32,14 @@ grep -q '^cascade_control_registered 1$' <<<"$edge_metrics" || fail "edge not re
 grep -q '^cascade_udp_datagrams_received_total{socket="media"} 0$' <<<"$edge_metrics" || fail "edge media counters missing"
 curl -sf "http://127.0.0.1:$((base_port + 30))/healthz" | grep -q "ok registered" || fail "relay health"
 
+# Control is where clients enter: WHIP/WHEP POSTs answer 307 to an edge, the same for a room.
+whip_location="$(curl -s -o /dev/null -w '%{http_code} %{redirect_url}' -X POST "http://127.0.0.1:${base_port}/whip/lobby")"
+whep_location="$(curl -s -o /dev/null -w '%{http_code} %{redirect_url}' -X POST "http://127.0.0.1:${base_port}/whep/lobby")"
+[[ "$whip_location" =~ ^307\ http://127\.0\.0\.1:([0-9]+)/whip/lobby$ ]] || fail "WHIP entry: $whip_location"
+edge_port="${BASH_REMATCH[1]}"
+[ "$edge_port" -ge $((base_port + 10)) ] && [ "$edge_port" -le $((base_port + 11)) ] || fail "WHIP sent to a non-edge: $whip_location"
+[ "$whep_location" = "307 http://127.0.0.1:${edge_port}/whep/lobby" ] || fail "room split over edges: $whip_location vs $whep_location"
+
 # Hostile datagrams at the edge's media port: dropped and counted, and the edge stays up.
 python3 - "$((base_port + 1920))" <<'PY'
 import os, socket, struct, sys

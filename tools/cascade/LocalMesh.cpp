@@ -1,7 +1,7 @@
 #include "tools/cascade/LocalMesh.hpp"
 
 #include <signal.h>
-#include <spawn.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <uv.h>
@@ -45,9 +45,14 @@ pid_t SpawnNode(const LocalMeshPlan& plan, const LocalMeshPlan::Node& node,
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
-  pid_t pid = 0;
-  if (posix_spawn(&pid, "/proc/self/exe", nullptr, nullptr, argv.data(), environ) != 0) return -1;
-  return pid;
+  pid_t parent = getpid();
+  pid_t pid = fork();
+  if (pid != 0) return pid;
+  // A node must not outlive the mesh, however `up` ends (even SIGKILL).
+  prctl(PR_SET_PDEATHSIG, SIGTERM);
+  if (getppid() != parent) _exit(1);
+  execv("/proc/self/exe", argv.data());
+  _exit(127);
 }
 
 void PrintNodes(const control::NodeRegistry& registry) {
@@ -116,12 +121,17 @@ int RunLocalMesh(const LocalMeshPlan& plan) {
   net::Timer deadline(loop, [&] { loop.Stop(); });
   if (plan.duration_s > 0) deadline.Start(static_cast<uint64_t>(plan.duration_s) * 1000);
 
-  auto* interrupt = new uv_signal_t;
-  uv_signal_init(loop.raw(), interrupt);
-  interrupt->data = &loop;
-  uv_signal_start(
-      interrupt, [](uv_signal_t* h, int) { static_cast<net::Loop*>(h->data)->Stop(); }, SIGINT);
-  uv_unref(reinterpret_cast<uv_handle_t*>(interrupt));
+  // Ctrl-C or a polite kill: stop the loop, then the nodes, and report.
+  std::vector<uv_signal_t*> signals;
+  for (int signum : {SIGINT, SIGTERM}) {
+    auto* handle = new uv_signal_t;
+    uv_signal_init(loop.raw(), handle);
+    handle->data = &loop;
+    uv_signal_start(
+        handle, [](uv_signal_t* h, int) { static_cast<net::Loop*>(h->data)->Stop(); }, signum);
+    uv_unref(reinterpret_cast<uv_handle_t*>(handle));
+    signals.push_back(handle);
+  }
 
   loop.Run();
 
@@ -135,8 +145,10 @@ int RunLocalMesh(const LocalMeshPlan& plan) {
     waitpid(pid, &wstatus, 0);
     if (!(WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == 0)) ++failures;
   }
-  uv_close(reinterpret_cast<uv_handle_t*>(interrupt),
-           [](uv_handle_t* h) { delete reinterpret_cast<uv_signal_t*>(h); });
+  for (auto* handle : signals) {
+    uv_close(reinterpret_cast<uv_handle_t*>(handle),
+             [](uv_handle_t* h) { delete reinterpret_cast<uv_signal_t*>(h); });
+  }
   std::printf("up: %s (%d node processes exited uncleanly)\n",
               all_registered_once && final_all ? "mesh was healthy" : "mesh was NOT healthy", failures);
   return all_registered_once && final_all && failures == 0 ? 0 : 1;
