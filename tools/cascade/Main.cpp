@@ -5,6 +5,8 @@
 
 #include "core/base/Config.hpp"
 #include "tools/cascade/Commands.hpp"
+#include "tools/linkemu/LinkEmuCommand.hpp"
+#include "tools/loadgen/LoadgenCommand.hpp"
 #include "tools/sim/SimCommand.hpp"
 
 int main(int argc, char** argv) {
@@ -17,6 +19,8 @@ int main(int argc, char** argv) {
   cascade::tools::AddUpCommand(app);
   cascade::tools::AddTokenCommand(app);
   cascade::sim::AddSimCommand(app);
+  cascade::loadgen::AddLoadgenCommand(app);
+  cascade::linkemu::AddLinkEmuCommand(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {

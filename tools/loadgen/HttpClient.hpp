@@ -1,0 +1,61 @@
+#pragma once
+// A tiny asynchronous HTTP/1.1 client for the load generator: one TCP connection per
+// request (Connection: close), the response parsed with http-parser. Control path only.
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "core/net/Loop.hpp"
+#include "core/net/SocketAddress.hpp"
+
+namespace cascade::loadgen {
+
+struct HttpClientResponse {
+  int status = 0;                                            // 0: no response (see error)
+  std::vector<std::pair<std::string, std::string>> headers;  // names lower-cased
+  std::string body;
+  std::string error;
+  std::string_view Header(std::string_view lower_name) const;
+};
+
+struct HttpClientRequest {
+  std::string method = "GET";
+  std::string target = "/";
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+};
+
+class HttpClient {
+ public:
+  using Callback = std::function<void(const HttpClientResponse& response)>;
+
+  HttpClient(net::Loop& loop, net::SocketAddress server);
+  ~HttpClient();
+  HttpClient(const HttpClient&) = delete;
+  HttpClient& operator=(const HttpClient&) = delete;
+
+  // Sends the request on a new connection; `callback` runs once, with the response or an error.
+  void Send(HttpClientRequest request, Callback callback);
+  size_t in_flight() const { return exchanges_.size(); }
+
+  // Serialises a request as sent on the wire (for tests).
+  static std::string Serialize(const HttpClientRequest& request, const std::string& host);
+
+ private:
+  class Exchange;
+  void Finish(Exchange* exchange);
+
+  net::Loop& loop_;
+  net::SocketAddress server_;
+  std::map<Exchange*, std::unique_ptr<Exchange>> exchanges_;  // allocated by this
+};
+
+// Parses "http://host:port[/...]" into an address; nullopt when it is not one.
+std::optional<net::SocketAddress> ParseHttpUrl(std::string_view url);
+
+}  // namespace cascade::loadgen
