@@ -1,7 +1,6 @@
 #include "edge/Negotiation.hpp"
 
-#include <openssl/rand.h>
-
+#include "core/ice/IceCredentials.hpp"
 #include "core/net/HttpMessage.hpp"
 #include "core/sdp/AnswerBuilder.hpp"
 #include "core/sdp/SdpParser.hpp"
@@ -9,16 +8,6 @@
 
 namespace cascade::edge {
 namespace {
-
-// RFC 8445 §5.3: ufrag ≥ 4 and pwd ≥ 22 characters from the ice-char set.
-std::string RandomIceString(size_t length) {
-  static constexpr char kChars[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::vector<uint8_t> bytes(length);
-  RAND_bytes(bytes.data(), static_cast<int>(bytes.size()));
-  std::string out;
-  for (uint8_t b : bytes) out += kChars[b % 64];
-  return out;
-}
 
 std::optional<codecs::CodecKind> CodecFromName(std::string_view name) {
   if (sdp::EqualsIgnoreCase(name, "opus")) return codecs::CodecKind::kOpus;
@@ -46,8 +35,8 @@ NegotiatedSession Negotiate(const std::string& offer_sdp, SessionKind kind, cons
   if (!offer.ok()) throw net::HttpError(400, "malformed SDP offer: " + offer.error().Describe());
 
   sdp::AnswerOptions options;
-  options.ice_ufrag = RandomIceString(8);
-  options.ice_pwd = RandomIceString(24);
+  options.ice_ufrag = ice::RandomUfrag();
+  options.ice_pwd = ice::RandomPassword();
   options.ice_lite = true;
   std::string fingerprint_text = identity.fingerprint.ToString();
   auto space = fingerprint_text.find(' ');

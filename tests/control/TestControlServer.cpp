@@ -6,9 +6,12 @@
 #include "control/server/ControlServer.hpp"
 #include "core/dtls/Certificate.hpp"
 #include "core/net/Timer.hpp"
+#include "tests/RunLoop.hpp"
 
 using namespace cascade;
 using namespace cascade::control;
+
+using cascade::test::RunUntil;
 
 namespace {
 
@@ -22,16 +25,6 @@ struct FakeNode : ControlClient::Listener {
   void OnControlClientCommand(const ControlMessage&, CommandResult& result) override { result.ok = true; }
   NodeLoad OnControlClientLoadRequested() override { return NodeLoad{2, 40, 1.5f, 1000, 10, 0}; }
 };
-
-void RunUntil(net::Loop& loop, const std::function<bool()>& done, uint64_t timeout_ms = 5000) {
-  net::Timer deadline(loop, [&loop] { loop.Stop(); });
-  deadline.Start(timeout_ms);
-  net::Timer poll(loop, [&] {
-    if (done()) loop.Stop();
-  });
-  poll.Start(1, 1);
-  loop.Run();
-}
 
 const dtls::Certificate& ControlCertificate() {
   static auto certificate = dtls::Certificate::Generate("test-control");

@@ -12,6 +12,7 @@
 #include "core/net/Loop.hpp"
 #include "core/net/Timer.hpp"
 #include "core/net/UdpSocket.hpp"
+#include "tests/RunLoop.hpp"
 #include "tests/core/net/BlockingClient.hpp"
 #include "tools/linkemu/LinkEmulator.hpp"
 
@@ -19,19 +20,11 @@ using namespace cascade;
 using linkemu::Direction;
 using linkemu::LinkEmulator;
 
+using cascade::test::RunUntil;
+
 namespace {
 
 const net::SocketAddress kLoopback = *net::SocketAddress::Parse("127.0.0.1", 0);
-
-void RunUntil(net::Loop& loop, const std::function<bool()>& done, uint64_t timeout_ms = 5000) {
-  net::Timer deadline(loop, [&loop] { loop.Stop(); });
-  deadline.Start(timeout_ms);
-  net::Timer poll(loop, [&] {
-    if (done()) loop.Stop();
-  });
-  poll.Start(1, 1);
-  loop.Run();
-}
 
 // Each datagram carries a sequence number and its send time (steady clock, µs).
 struct Probe {

@@ -1,22 +1,9 @@
 #include "tools/loadgen/SdpOffer.hpp"
 
-#include <openssl/rand.h>
-
-#include <vector>
-
 #include "core/sdp/SdpParser.hpp"
 #include "core/sdp/SdpTypes.hpp"
 
 namespace cascade::loadgen {
-
-std::string RandomIceString(size_t length) {
-  static constexpr char kChars[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::vector<uint8_t> bytes(length);
-  RAND_bytes(bytes.data(), static_cast<int>(bytes.size()));
-  std::string out;
-  for (uint8_t b : bytes) out += kChars[b % 64];
-  return out;
-}
 
 std::string BuildOffer(const OfferParams& p) {
   std::string direction = p.publish ? "sendonly" : "recvonly";

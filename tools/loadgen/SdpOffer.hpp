@@ -40,7 +40,4 @@ struct AnswerInfo {
 // Parses the edge's answer; on failure returns nullopt and sets `error`.
 std::optional<AnswerInfo> ParseAnswer(const std::string& sdp, std::string& error);
 
-// A random string of ice-chars (RFC 8445 §5.3).
-std::string RandomIceString(size_t length);
-
 }  // namespace cascade::loadgen

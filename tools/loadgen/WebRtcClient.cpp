@@ -1,5 +1,7 @@
 #include "tools/loadgen/WebRtcClient.hpp"
 
+#include "core/ice/IceCredentials.hpp"
+
 #include <array>
 #include <cstring>
 
@@ -46,8 +48,8 @@ WebRtcClient::WebRtcClient(net::Loop& loop, dtls::DtlsContext& dtls_context,
     : loop_(loop),
       dtls_context_(dtls_context),
       role_(role),
-      ice_ufrag_(RandomIceString(8)),
-      ice_pwd_(RandomIceString(24)),
+      ice_ufrag_(ice::RandomUfrag()),
+      ice_pwd_(ice::RandomPassword()),
       fingerprint_(fingerprint),
       audio_ssrc_(0x10000000u + index * 2),
       video_ssrc_(0x10000001u + index * 2),

@@ -5,8 +5,11 @@
 #include "core/net/Loop.hpp"
 #include "core/net/Timer.hpp"
 #include "core/net/UdpSocket.hpp"
+#include "tests/RunLoop.hpp"
 
 using namespace cascade::net;
+
+using cascade::test::RunUntil;
 
 namespace {
 
@@ -23,16 +26,6 @@ struct CountingListener : UdpSocket::Listener {
     (void)socket;
   }
 };
-
-void RunUntil(Loop& loop, const std::function<bool()>& done, uint64_t timeout_ms = 5000) {
-  Timer deadline(loop, [&loop] { loop.Stop(); });
-  deadline.Start(timeout_ms);
-  Timer poll(loop, [&] {
-    if (done()) loop.Stop();
-  });
-  poll.Start(1, 1);
-  loop.Run();
-}
 
 }  // namespace
 
