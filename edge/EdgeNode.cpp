@@ -108,6 +108,22 @@ void EdgeNode::RegisterMetrics() {
   counter("cascade_edge_keyframe_requests_sent_total", "PLI sent to publishers (coalesced)",
           &counters_.keyframe_requests_sent);
   counter("cascade_edge_chat_messages_total", "chat data channel messages relayed", &counters_.chat_messages);
+  counter("cascade_edge_nack_received_total", "NACK messages from viewers", &counters_.nacks_received);
+  counter("cascade_edge_nack_resent_packets_total", "packets resent to viewers from the edge's cache",
+          &counters_.nack_packets_resent);
+  counter("cascade_edge_nack_not_in_cache_total", "NACKed packets the edge did not have",
+          &counters_.nack_not_in_cache);
+  counter("cascade_edge_nack_already_requested_total",
+          "NACKed packets the edge is itself requesting upstream", &counters_.nack_already_requested);
+  counter("cascade_edge_nack_suppressed_total", "NACKed packets resent to that viewer less than one RTT ago",
+          &counters_.nack_suppressed);
+  counter("cascade_edge_nack_sent_total", "NACK messages sent to publishers", &counters_.nacks_sent);
+  counter("cascade_edge_nack_requested_seqs_total",
+          "sequence numbers NACKed to publishers (retries included)", &counters_.nack_seqs_requested);
+  counter("cascade_edge_nack_recovered_total", "packets lost from publishers that arrived after a NACK",
+          &counters_.nack_recovered);
+  counter("cascade_edge_nack_given_up_total", "packets lost from publishers the edge stopped NACKing",
+          &counters_.nack_given_up);
   counter("cascade_edge_unmatched_packets_total", "datagrams from addresses with no session",
           &unmatched_packets_);
   counter("cascade_edge_sessions_created_total", "WHIP/WHEP sessions created", &sessions_created_);

@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 
+#include "core/rtp/NackResponder.hpp"
 #include "core/rtp/RtpStreamRewriter.hpp"
 #include "core/transport/WebRtcTransport.hpp"
 #include "edge/Negotiation.hpp"
@@ -23,8 +24,10 @@ struct ViewerTrack {
   uint32_t packets_sent = 0;
   uint32_t octets_sent = 0;
   uint64_t last_sent_us = 0;
-  uint32_t source_ssrc = 0;          // the publisher stream forwarded now (0: none yet)
-  uint32_t pending_source_ssrc = 0;  // a layer we switch to at its next keyframe
+  uint32_t source_ssrc = 0;           // the publisher stream forwarded now (0: none yet)
+  uint32_t pending_source_ssrc = 0;   // a layer we switch to at its next keyframe
+  rtp::NackResponder nack_responder;  // keyed by this track's output sequence numbers
+  uint64_t rtt_us = 0;                // from the viewer's receiver reports (0: unknown)
 };
 
 class EdgeSession {

@@ -1,12 +1,15 @@
 #include "edge/Room.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cstring>
+#include <optional>
 
 #include "core/base/Bytes.hpp"
 #include "core/base/Clock.hpp"
 #include "core/codecs/PayloadInspector.hpp"
 #include "core/rtcp/CompoundReader.hpp"
+#include "core/rtcp/Nack.hpp"
 #include "core/rtcp/NtpTime.hpp"
 #include "core/rtcp/Pli.hpp"
 #include "core/rtcp/ReceiverReport.hpp"
@@ -84,12 +87,12 @@ Room::Source* Room::LearnSource(const rtp::RtpPacket& packet) {
   const auto& pt = publisher_->negotiated().payload_types[packet.payload_type()];
   // Padding-only probes and payload types we did not negotiate (e.g. RTX) start nothing.
   if (!pt.valid || sources_.size() >= 16) return nullptr;
-  Source source;
+  Source source(options_);  // allocates its packet cache: once per publisher stream
   source.ssrc = packet.ssrc();
   source.kind = pt.kind;
   source.codec = pt.codec;
   source.clock_rate = pt.clock_rate;
-  sources_.push_back(source);
+  sources_.push_back(std::move(source));
   return &sources_.back();
 }
 
@@ -103,16 +106,45 @@ uint32_t Room::BestVideoSource(uint64_t now_us) const {
 }
 
 void Room::RequestKeyframe(Source& source, uint64_t now_us) {
-  // Coalesced: however many viewers ask, the publisher hears at most one per interval.
-  if (!publisher_ || now_us - source.last_keyframe_request_us < options_.keyframe_request_interval_us) return;
+  // Coalesced: however many viewers ask, the publisher hears at most one per interval; a
+  // request during the interval goes out when it ends (polled on packets and ticks).
+  source.keyframes.OnRequest(now_us);
+  SendKeyframeRequestIfDue(source, now_us);
+}
+
+void Room::SendKeyframeRequestIfDue(Source& source, uint64_t now_us) {
+  if (!publisher_ || !publisher_->has_transport() || !source.keyframes.Due(now_us)) return;
   auto& transport = publisher_->transport();
   auto out = transport.BeginSend();
-  if (out.size() < 64) return;
-  base::ByteWriter writer(out);
+  if (out.size() < 64 + srtp::SrtpSession::kMaxRtcpOverhead) return;
+  base::ByteWriter writer(out.first(out.size() - srtp::SrtpSession::kMaxRtcpOverhead));
   if (!rtcp::Pli::Build(kFeedbackSsrc, source.ssrc, writer).ok()) return;
   if (transport.CommitRtcp(writer.size())) {
-    source.last_keyframe_request_us = now_us;
+    source.keyframes.OnSent(now_us);
     ++counters_.keyframe_requests_sent;
+  }
+}
+
+void Room::SendPublisherNacks(Source& source, uint64_t now_us) {
+  if (!publisher_ || !publisher_->has_transport() ||
+      publisher_->transport().state() != transport::TransportState::kConnected) {
+    return;
+  }
+  std::array<uint16_t, 64> seqs{};  // one NACK of at most 64 entries; the rest stays due
+  const size_t count = source.nacks.Collect(now_us, options_.publisher_rtt_us, seqs);
+  counters_.nack_given_up += source.nacks.counters().given_up - source.nacks_given_up_counted;
+  source.nacks_given_up_counted = source.nacks.counters().given_up;
+  if (count == 0) return;
+  auto& transport = publisher_->transport();
+  auto out = transport.BeginSend();
+  if (out.size() < 512) return;  // these numbers are asked for again at the next retry
+  base::ByteWriter writer(out.first(out.size() - srtp::SrtpSession::kMaxRtcpOverhead));
+  if (!rtcp::Nack::Build(kFeedbackSsrc, source.ssrc, std::span<const uint16_t>(seqs.data(), count), writer)
+           .ok())
+    return;
+  if (transport.CommitRtcp(writer.size())) {
+    ++counters_.nacks_sent;
+    counters_.nack_seqs_requested += count;
   }
 }
 
@@ -124,6 +156,12 @@ void Room::OnPublisherRtp(rtp::RtpPacket& packet, uint64_t now_us) {
   source->bytes_in_period += packet.size();
   source->last_packet_us = now_us;
   source->stats.OnPacket(packet.sequence_number());
+  // Per-hop loss repair: keep the packet as received for viewers' NACKs, and NACK the
+  // publisher for what this link lost (at most once per retry interval per packet).
+  source->cache.Insert(packet.sequence_number(), packet.data(), now_us);
+  if (source->nacks.OnPacket(packet.sequence_number(), now_us)) ++counters_.nack_recovered;
+  if (source->nacks.Due(now_us)) SendPublisherNacks(*source, now_us);
+  SendKeyframeRequestIfDue(*source, now_us);
   if (packet.payload_size() == 0) {
     // Padding-only bandwidth probes are not forwarded; close the gap they leave so that
     // viewers do not see (and NACK) a loss that never happened.
@@ -191,6 +229,82 @@ void Room::ForwardTo(EdgeSession& viewer, ViewerTrack& track, const rtp::RtpPack
   counters_.bytes_forwarded += length;
 }
 
+void Room::ResendTo(EdgeSession& viewer, ViewerTrack& track, std::span<const uint8_t> cached,
+                    uint8_t payload_type, uint64_t now_us) {
+  // Same per-viewer rewrite as ForwardTo, but the packet keeps the output number it was
+  // first sent with and the rewriter's state does not move.
+  auto& transport = viewer.transport();
+  auto out = transport.BeginSend();
+  const size_t length = cached.size();
+  if (out.size() < length + srtp::SrtpSession::kMaxRtpOverhead) return;
+  std::memcpy(out.data(), cached.data(), length);
+  auto copy = rtp::RtpPacket::Parse(out.first(length));
+  if (!copy.ok()) return;
+  copy->SetPayloadType(payload_type);
+  copy->RemapExtensionIds(viewer.extension_map());
+  if (!track.rewriter.RewriteRetransmission(*copy)) return;
+  if (!transport.CommitRtp(length)) return;
+  ++counters_.nack_packets_resent;
+  counters_.bytes_forwarded += length;
+  (void)now_us;
+}
+
+void Room::OnViewerNack(EdgeSession& viewer, const rtcp::RtcpPacket& packet, uint64_t now_us) {
+  auto nack = rtcp::Nack::Parse(packet);
+  if (!nack.ok()) return;
+  ++counters_.nacks_received;
+  ViewerTrack* track = nullptr;
+  if (nack->media_ssrc() == viewer.video().ssrc) track = &viewer.video();
+  if (nack->media_ssrc() == viewer.audio().ssrc) track = &viewer.audio();
+  if (!track || !viewer.has_transport()) return;
+  Source* source = FindSource(track->rewriter.source_ssrc());
+  const uint8_t payload_type = source ? viewer.negotiated().PayloadTypeFor(source->codec) : 0xff;
+  track->nack_responder.OnNackReceived();
+  auto seqs = nack->seqs();
+  uint16_t out_seq = 0;
+  // A NACK names at most 17 numbers per 4-byte entry; bound the work one packet can cause.
+  for (size_t budget = 256; budget > 0 && seqs.Next(out_seq); --budget) {
+    std::optional<uint16_t> source_seq;
+    if (source && payload_type != 0xff) source_seq = track->rewriter.SourceSequenceFor(out_seq);
+    std::span<const uint8_t> cached;
+    if (source_seq) cached = source->cache.Find(*source_seq, now_us);
+    switch (track->nack_responder.Decide(out_seq, !cached.empty(), track->rtt_us, now_us)) {
+      case rtp::NackResponder::Decision::kResend:
+        ResendTo(viewer, *track, cached, payload_type, now_us);
+        break;
+      case rtp::NackResponder::Decision::kSuppressed: ++counters_.nack_suppressed; break;
+      case rtp::NackResponder::Decision::kNotInCache:
+        // Lost on the publisher link too: the edge's own NACK already asks for it, and the
+        // viewer's retry will find it once it arrives.
+        if (source_seq && source->nacks.IsMissing(*source_seq)) {
+          ++counters_.nack_already_requested;
+        } else {
+          ++counters_.nack_not_in_cache;
+        }
+        break;
+    }
+  }
+}
+
+void Room::OnViewerReceiverReport(EdgeSession& viewer, const rtcp::RtcpPacket& packet) {
+  // RFC 3550 §6.4.1: our sender reports come back as LSR/DLSR, giving the viewer's RTT,
+  // which paces how often one packet is resent to it.
+  auto rr = rtcp::ReceiverReport::Parse(packet);
+  if (!rr.ok()) return;
+  const uint32_t arrival =
+      rtcp::NtpTime::Mid32(rtcp::NtpTime::FromUnixMicros(static_cast<int64_t>(base::WallClockUs())));
+  for (size_t i = 0; i < rr->report_count(); ++i) {
+    const auto block = rr->report(i);
+    ViewerTrack* track = block.ssrc == viewer.video().ssrc   ? &viewer.video()
+                         : block.ssrc == viewer.audio().ssrc ? &viewer.audio()
+                                                             : nullptr;
+    if (!track) continue;
+    if (auto rtt = rtcp::NtpTime::RttMicros(arrival, block.last_sr, block.delay_since_sr)) {
+      track->rtt_us = static_cast<uint64_t>(std::min<int64_t>(*rtt, 2'000'000));
+    }
+  }
+}
+
 void Room::OnPublisherRtcp(std::span<const uint8_t> compound) {
   // Sender reports are consumed here; viewers get their own (SendSenderReports).
   rtcp::CompoundReader reader(compound);
@@ -206,6 +320,8 @@ void Room::OnViewerRtcp(EdgeSession* viewer, std::span<const uint8_t> compound, 
   while (reader.Next(packet)) {
     auto kind = packet.Kind();
     if (kind == rtcp::PacketKind::kPli || kind == rtcp::PacketKind::kFir) wants_keyframe = true;
+    if (kind == rtcp::PacketKind::kNack) OnViewerNack(*viewer, packet, now_us);
+    if (kind == rtcp::PacketKind::kReceiverReport) OnViewerReceiverReport(*viewer, packet);
   }
   if (!wants_keyframe) return;
   ++counters_.keyframe_requests_received;
@@ -245,6 +361,10 @@ void Room::OnTick(uint64_t now_us) {
     if (video.pending_source_ssrc != 0) {
       if (Source* source = FindSource(video.pending_source_ssrc)) RequestKeyframe(*source, now_us);
     }
+  }
+  for (auto& source : sources_) {
+    SendKeyframeRequestIfDue(source, now_us);  // a pending request when the publisher went quiet
+    if (source.nacks.Due(now_us)) SendPublisherNacks(source, now_us);
   }
   if (publisher_ && publisher_->has_transport() &&
       publisher_->transport().state() == transport::TransportState::kConnected) {

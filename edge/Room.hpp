@@ -10,6 +10,10 @@
 
 #include "core/base/Metrics.hpp"
 #include "core/rtcp/ReceiverStats.hpp"
+#include "core/rtcp/RtcpPacket.hpp"
+#include "core/rtp/KeyframeRequestCoalescer.hpp"
+#include "core/rtp/NackGenerator.hpp"
+#include "core/rtp/PacketCache.hpp"
 #include "core/rtp/RtpPacket.hpp"
 #include "edge/EdgeSession.hpp"
 
@@ -22,12 +26,27 @@ struct RoomCounters {
   uint64_t keyframe_requests_received = 0;
   uint64_t keyframe_requests_sent = 0;
   uint64_t chat_messages = 0;
+  // Loss repair on the publisher -> edge -> viewer path.
+  uint64_t nacks_received = 0;          // NACK messages from viewers
+  uint64_t nack_packets_resent = 0;     // answered from the edge's cache
+  uint64_t nack_not_in_cache = 0;       // asked for, but not cached (too old, never received)
+  uint64_t nack_already_requested = 0;  // asked for a packet the edge itself is NACKing upstream
+  uint64_t nack_suppressed = 0;         // resent to that viewer less than one RTT ago
+  uint64_t nacks_sent = 0;              // NACK messages to publishers
+  uint64_t nack_seqs_requested = 0;     // sequence numbers in them (retries included)
+  uint64_t nack_recovered = 0;          // requested packets that arrived
+  uint64_t nack_given_up = 0;           // lost packets the edge stopped asking for
 };
 
 class Room {
  public:
   struct Options {
     uint64_t keyframe_request_interval_us = 300'000;
+    // The publisher link's RTT for NACK retries (the edge does not measure it: it sends the
+    // publisher no sender reports); retries go out every max(this, 20 ms).
+    uint64_t publisher_rtt_us = 50'000;
+    rtp::PacketCache::Options packet_cache;
+    rtp::NackGenerator::Options nack_generator;
     uint64_t publisher_bitrate_cap_bps = 5'000'000;
   };
 
@@ -54,6 +73,10 @@ class Room {
 
  private:
   struct Source {
+    explicit Source(const Options& options)
+        : cache(options.packet_cache),
+          nacks(options.nack_generator),
+          keyframes(options.keyframe_request_interval_us) {}
     uint32_t ssrc = 0;
     TrackKind kind = TrackKind::kVideo;
     codecs::CodecKind codec = codecs::CodecKind::kVp8;
@@ -61,14 +84,23 @@ class Room {
     uint64_t bytes_in_period = 0;
     uint64_t bitrate_bps = 0;
     uint64_t last_packet_us = 0;
-    uint64_t last_keyframe_request_us = 0;
     rtcp::ReceiverStats stats;
+    rtp::PacketCache cache;                   // plaintext as received, for viewers' NACKs
+    rtp::NackGenerator nacks;                 // what the publisher -> edge link lost
+    rtp::KeyframeRequestCoalescer keyframes;  // PLI to the publisher, at most one per interval
+    uint64_t nacks_given_up_counted = 0;      // nacks.counters().given_up already in RoomCounters
   };
 
   Source* FindSource(uint32_t ssrc);
   Source* LearnSource(const rtp::RtpPacket& packet);
   uint32_t BestVideoSource(uint64_t now_us) const;
   void RequestKeyframe(Source& source, uint64_t now_us);
+  void SendKeyframeRequestIfDue(Source& source, uint64_t now_us);
+  void SendPublisherNacks(Source& source, uint64_t now_us);
+  void OnViewerNack(EdgeSession& viewer, const rtcp::RtcpPacket& packet, uint64_t now_us);
+  void OnViewerReceiverReport(EdgeSession& viewer, const rtcp::RtcpPacket& packet);
+  void ResendTo(EdgeSession& viewer, ViewerTrack& track, std::span<const uint8_t> cached,
+                uint8_t payload_type, uint64_t now_us);
   void ForwardTo(EdgeSession& viewer, ViewerTrack& track, const rtp::RtpPacket& packet, uint8_t payload_type,
                  uint64_t now_us);
   void MapExtensions(EdgeSession& viewer);

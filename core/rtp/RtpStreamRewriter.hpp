@@ -7,7 +7,9 @@
 //   out_seq = last_out_seq + 1, out_ts = last_out_ts + elapsed wall time * clock_rate,
 // and later packets of the segment keep the same offsets. Late packets from before the
 // segment's first packet would map onto numbers already sent, so they are dropped.
+#include <array>
 #include <cstdint>
+#include <optional>
 
 #include "core/rtp/RtpPacket.hpp"
 #include "core/rtp/SeqUnwrapper.hpp"
@@ -31,6 +33,18 @@ class RtpStreamRewriter {
   // are renumbered to close the gap, so the viewer sees no loss that never happened.
   void Skip(const RtpPacket& packet);
 
+  // Retransmission of a packet this rewriter already numbered (a NACK answered from a cache):
+  // rewrites `packet` (a copy of the source packet) to the same SSRC, sequence number and
+  // timestamp it was first sent with, without moving any state. Returns false when the
+  // packet is not from the current segment or is newer than anything forwarded.
+  bool RewriteRetransmission(RtpPacket& packet) const;
+  // The source sequence number that `out_seq` was sent for in the current segment (what a
+  // viewer's NACK asks for, in the cache's numbering); none when it lies outside the segment
+  // or before the remembered renumbering history.
+  std::optional<uint16_t> SourceSequenceFor(uint16_t out_seq) const;
+  // The source SSRC of the current segment (0 before the first packet).
+  uint32_t source_ssrc() const { return started_ ? source_ssrc_ : 0; }
+
   uint32_t out_ssrc() const { return out_ssrc_; }
   uint16_t last_sequence_number() const { return highest_out_seq_; }
   uint32_t last_timestamp() const { return highest_out_ts_; }
@@ -39,6 +53,23 @@ class RtpStreamRewriter {
 
  private:
   void StartSegment(const RtpPacket& packet, uint64_t now_us);
+  // The sequence offset for an unwrapped source number of the current segment: Skip()
+  // renumbers what follows, so older packets keep the offset they were sent with.
+  std::optional<uint16_t> OffsetFor(int64_t unwrapped) const;
+  void PushOffset(int64_t from, uint16_t offset);
+
+  // Offsets by source range within the segment, newest last: an entry covers unwrapped
+  // source numbers [from, end); the skipped numbers between one range's end and the next
+  // one's from were never sent. A fixed ring; the oldest ranges fall off.
+  struct OffsetRange {
+    int64_t from = 0;
+    int64_t end = INT64_MAX;  // open while it is the newest
+    uint16_t offset = 0;
+  };
+  static constexpr size_t kOffsetHistory = 64;
+  std::array<OffsetRange, kOffsetHistory> offsets_{};
+  size_t offset_count_ = 0;  // valid entries (<= kOffsetHistory)
+  size_t offset_head_ = 0;   // index of the newest entry
 
   const uint32_t out_ssrc_;
   const uint32_t clock_rate_;
@@ -47,8 +78,7 @@ class RtpStreamRewriter {
   uint32_t source_ssrc_ = 0;
   SeqUnwrapper source_seq_;
   int64_t segment_start_ = 0;
-  int64_t highest_source_seq_ = 0;  // unwrapped, in the current segment  // unwrapped source sequence number
-                                    // of the segment's first packet
+  int64_t highest_source_seq_ = 0;  // unwrapped, in the current segment
   uint16_t seq_offset_ = 0;
   uint32_t ts_offset_ = 0;
   uint16_t highest_out_seq_ = 0;

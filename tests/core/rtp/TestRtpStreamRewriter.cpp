@@ -105,3 +105,81 @@ TEST_CASE("RtpStreamRewriter closes the gap a skipped packet leaves") {
   rewriter.Skip(*RtpPacket::Parse(other));
   CHECK(Feed(rewriter, 7, 106, 12000, 33'000).seq == 104);
 }
+
+namespace {
+
+std::vector<uint8_t> Build(uint32_t ssrc, uint16_t seq, uint32_t ts, size_t payload_size = 1) {
+  std::vector<uint8_t> buffer(64);
+  std::vector<uint8_t> payload(payload_size, 1);
+  auto size = RtpPacketBuilder(buffer)
+                  .SetSsrc(ssrc)
+                  .SetSequenceNumber(seq)
+                  .SetTimestamp(ts)
+                  .SetPayload(payload)
+                  .Build();
+  buffer.resize(size.value());
+  return buffer;
+}
+
+}  // namespace
+
+TEST_CASE("RtpStreamRewriter maps output numbers back to source numbers across skips and switches") {
+  RtpStreamRewriter rewriter(0x5555, 90000);
+  uint64_t now = 1'000'000;
+  CHECK_FALSE(rewriter.SourceSequenceFor(0).has_value());
+  // Source A from 65530, through the wrap; 65534 and 1 are padding probes the edge skips.
+  std::vector<std::pair<uint16_t, uint16_t>> sent;  // (source, out)
+  for (uint32_t i = 0; i < 10; ++i) {
+    const auto seq = static_cast<uint16_t>(65530 + i);
+    auto bytes = Build(0xA, seq, 1000 + i);
+    auto p = RtpPacket::Parse(bytes);
+    if (seq == 65534 || seq == 1 || seq == 2) {
+      rewriter.Skip(*p);
+      continue;
+    }
+    REQUIRE(rewriter.Rewrite(*p, now));
+    sent.emplace_back(seq, p->sequence_number());
+    now += 1000;
+  }
+  // Output is gap free, and every output number maps back to its source.
+  for (size_t i = 1; i < sent.size(); ++i)
+    CHECK(sent[i].second == static_cast<uint16_t>(sent[i - 1].second + 1));
+  for (auto [source, out] : sent) {
+    CAPTURE(out);
+    auto back = rewriter.SourceSequenceFor(out);
+    REQUIRE(back.has_value());
+    CHECK(*back == source);
+  }
+  CHECK_FALSE(
+      rewriter.SourceSequenceFor(static_cast<uint16_t>(sent.back().second + 1)).has_value());  // not sent yet
+  CHECK_FALSE(rewriter.SourceSequenceFor(static_cast<uint16_t>(sent.front().second - 1))
+                  .has_value());  // before segment
+
+  // A retransmission of source 65533 gets its first output number, and state does not move.
+  auto again = Build(0xA, 65533, 1003);
+  auto p = RtpPacket::Parse(again);
+  const uint16_t last = rewriter.last_sequence_number();
+  REQUIRE(rewriter.RewriteRetransmission(*p));
+  CHECK(p->ssrc() == 0x5555);
+  CHECK(p->sequence_number() == sent[3].second);
+  CHECK(rewriter.last_sequence_number() == last);
+  auto future = Build(0xA, 200, 1);
+  CHECK_FALSE(rewriter.RewriteRetransmission(*RtpPacket::Parse(future)));
+  auto other = Build(0xB, 65533, 1);
+  CHECK_FALSE(rewriter.RewriteRetransmission(*RtpPacket::Parse(other)));
+
+  // Late packet from before the skip keeps its original numbering.
+  auto late_bytes = Build(0xA, 65533, 1003);
+  auto late = RtpPacket::Parse(late_bytes);
+  REQUIRE(rewriter.Rewrite(*late, now));
+  CHECK(late->sequence_number() == sent[3].second);
+
+  // Switch to source B: old output numbers no longer map (their cache is another stream).
+  auto b_bytes = Build(0xB, 500, 7);
+  auto b = RtpPacket::Parse(b_bytes);
+  REQUIRE(rewriter.Rewrite(*b, now + 1000));
+  CHECK(rewriter.source_ssrc() == 0xB);
+  CHECK(b->sequence_number() == static_cast<uint16_t>(sent.back().second + 1));
+  CHECK(rewriter.SourceSequenceFor(b->sequence_number()) == std::optional<uint16_t>(500));
+  CHECK_FALSE(rewriter.SourceSequenceFor(sent.back().second).has_value());
+}
