@@ -108,6 +108,9 @@ base::Result<ControlMessage, ControlDecodeError> DecodeControlMessage(std::span<
   flatbuffers::Verifier verifier(frame.data(), frame.size(), kMaxDepth, kMaxTables);
   if (!fb::VerifySizePrefixedMessageBuffer(verifier)) return base::Fail(ControlDecodeError::kUnverifiable);
   const fb::Message* m = fb::GetSizePrefixedMessage(frame.data());
+  // The verifier accepts a union whose type is set but whose table is absent (it verifies
+  // a null table as fine), so body_as_X() can be null: check before reading.
+  if (m->body() == nullptr) return base::Fail(ControlDecodeError::kNoBody);
   ControlMessage out;
   out.id = m->id();
   switch (m->body_type()) {

@@ -2,6 +2,7 @@
 
 #include "control/client/ControlCodec.hpp"
 #include "core/channel/FrameReader.hpp"
+#include "tests/TestData.hpp"
 
 using namespace cascade::control;
 
@@ -95,4 +96,18 @@ TEST_CASE("FrameReader splits a stream into frames in any chunking and rejects o
   const uint8_t zero[4] = {0, 0, 0, 0};
   cascade::channel::FrameReader empty_reader(8);
   CHECK(empty_reader.Feed(zero, [](auto) {}) == cascade::channel::FrameError::kEmpty);
+}
+
+TEST_CASE("A union type without its table is rejected, not dereferenced") {
+  // Found by FuzzControlFrame: the FlatBuffers verifier passes a union whose type says
+  // NodeHello but whose table is missing.
+  auto crash = cascade::test::ReadBinary("../fuzz/corpus/FuzzControlFrame/crash-union-type-without-body");
+  cascade::channel::FrameReader reader(64 * 1024);
+  int frames = 0;
+  reader.Feed(std::span<const uint8_t>(crash).subspan(1), [&](std::span<const uint8_t> frame) {
+    ++frames;
+    auto decoded = DecodeControlMessage(frame);
+    CHECK_FALSE(decoded.ok());
+  });
+  CHECK(frames >= 1);
 }
