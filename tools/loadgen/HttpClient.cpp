@@ -125,6 +125,7 @@ HttpClient::HttpClient(net::Loop& loop, net::SocketAddress server) : loop_(loop)
 HttpClient::~HttpClient() = default;
 
 void HttpClient::Send(HttpClientRequest request, Callback callback) {
+  finished_.clear();  // no finished exchange is on the stack when a new request starts
   auto exchange = std::make_unique<Exchange>(this, std::move(callback));
   Exchange* raw = exchange.get();
   exchanges_[raw] = std::move(exchange);
@@ -141,21 +142,10 @@ void HttpClient::Send(HttpClientRequest request, Callback callback) {
 }
 
 void HttpClient::Finish(Exchange* exchange) {
-  // Destroyed after the current callback returns: the exchange may be on the stack.
   auto it = exchanges_.find(exchange);
   if (it == exchanges_.end()) return;
-  auto owned = std::move(it->second);
+  finished_.push_back(std::move(it->second));
   exchanges_.erase(it);
-  auto* loop = loop_.raw();
-  auto* idle = new uv_idle_t;
-  uv_idle_init(loop, idle);
-  idle->data = owned.release();
-  uv_idle_start(idle, [](uv_idle_t* handle) {
-    delete static_cast<Exchange*>(handle->data);
-    uv_idle_stop(handle);
-    uv_close(reinterpret_cast<uv_handle_t*>(handle),
-             [](uv_handle_t* h) { delete reinterpret_cast<uv_idle_t*>(h); });
-  });
 }
 
 }  // namespace cascade::loadgen

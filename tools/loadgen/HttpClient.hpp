@@ -53,6 +53,9 @@ class HttpClient {
   net::Loop& loop_;
   net::SocketAddress server_;
   std::map<Exchange*, std::unique_ptr<Exchange>> exchanges_;  // allocated by this
+  // Finished exchanges, freed at the next Send() or with the client: one may still be on
+  // the stack when it finishes.
+  std::vector<std::unique_ptr<Exchange>> finished_;
 };
 
 // Parses "http://host:port[/...]" into an address; nullopt when it is not one.
