@@ -305,12 +305,9 @@ void Room::OnViewerReceiverReport(EdgeSession& viewer, const rtcp::RtcpPacket& p
   }
 }
 
-void Room::OnPublisherRtcp(std::span<const uint8_t> compound) {
-  // Sender reports are consumed here; viewers get their own (SendSenderReports).
-  rtcp::CompoundReader reader(compound);
-  rtcp::RtcpPacket packet;
-  while (reader.Next(packet)) {
-  }
+void Room::OnPublisherRtcp(std::span<const uint8_t>) {
+  // Nothing in the publisher's RTCP is used yet: viewers get sender reports of their own
+  // (SendSenderReports), so walking the compound here would be work for nothing.
 }
 
 void Room::OnViewerRtcp(EdgeSession* viewer, std::span<const uint8_t> compound, uint64_t now_us) {

@@ -125,6 +125,13 @@ base::Result<SessionDescription, ParseError> Parser::Run() {
   return std::move(sd_);
 }
 
+// "name:value" or a bare "name" (RFC 8866 §5.13), shared by session and media attributes.
+static std::pair<std::string_view, std::optional<std::string_view>> SplitAttribute(std::string_view text) {
+  size_t colon = text.find(':');
+  if (colon == std::string_view::npos) return {text, std::nullopt};
+  return {text.substr(0, colon), text.substr(colon + 1)};
+}
+
 Parser::Status Parser::ParseLine(char type, std::string_view value) {
   if (type == 'v') {
     if (seen_version_) return Error(ParseErrorKind::kMisplaced, "v= given twice");
@@ -175,11 +182,8 @@ Parser::Status Parser::ParseSessionLine(char type, std::string_view value) {
       sd_.key = std::string(value);
       return {};
     case 'a': {
-      size_t colon = value.find(':');
-      std::string_view name = value.substr(0, colon);
+      auto [name, attr_value] = SplitAttribute(value);
       if (name.empty()) return Error(ParseErrorKind::kBadLine, "a= line without an attribute name");
-      std::optional<std::string_view> attr_value;
-      if (colon != std::string_view::npos) attr_value = value.substr(colon + 1);
       return ParseSessionAttribute(name, attr_value);
     }
     default: sd_.other_lines.push_back(UnknownLine{type, std::string(value)}); return {};
@@ -213,11 +217,8 @@ Parser::Status Parser::ParseMediaLine(char type, std::string_view value) {
       m.key = std::string(value);
       return {};
     case 'a': {
-      size_t colon = value.find(':');
-      std::string_view name = value.substr(0, colon);
+      auto [name, attr_value] = SplitAttribute(value);
       if (name.empty()) return Error(ParseErrorKind::kBadLine, "a= line without an attribute name");
-      std::optional<std::string_view> attr_value;
-      if (colon != std::string_view::npos) attr_value = value.substr(colon + 1);
       return ParseMediaAttribute(name, attr_value);
     }
     default: m.other_lines.push_back(UnknownLine{type, std::string(value)}); return {};

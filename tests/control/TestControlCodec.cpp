@@ -101,7 +101,8 @@ TEST_CASE("FrameReader splits a stream into frames in any chunking and rejects o
 TEST_CASE("A union type without its table is rejected, not dereferenced") {
   // Found by FuzzControlFrame: the FlatBuffers verifier passes a union whose type says
   // NodeHello but whose table is missing.
-  auto crash = cascade::test::ReadBinary("../fuzz/corpus/FuzzControlFrame/regression-union-type-without-body");
+  auto crash =
+      cascade::test::ReadBinary("../fuzz/corpus/FuzzControlFrame/regression-union-type-without-body");
   cascade::channel::FrameReader reader(64 * 1024);
   int frames = 0;
   reader.Feed(std::span<const uint8_t>(crash).subspan(1), [&](std::span<const uint8_t> frame) {
