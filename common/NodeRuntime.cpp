@@ -19,17 +19,9 @@ net::SocketAddress AddressKey(const base::Config& config, const std::string& key
 
 const std::set<std::string>& NodeSettings::KnownKeys() {
   static const std::set<std::string> keys = {
-      "node.id",
-      "node.region",
-      "http.listen",
-      "media.listen",
-      "media.announce",
-      "control.address",
-      "control.fingerprint",
-      "log.level",
-      "capacity.max_sessions",
-      "capacity.max_users",
-      "capacity.egress_bps",
+      "node.id",        "node.region",           "http.listen",         "media.listen",
+      "media.announce", "control.address",       "control.fingerprint", "media.keyframe_interval_ms",
+      "log.level",      "capacity.max_sessions", "capacity.max_users",  "capacity.egress_bps",
   };
   return keys;
 }
@@ -67,6 +59,7 @@ NodeSettings NodeSettings::FromConfig(const base::Config& config, control::NodeR
 NodeRuntime::NodeRuntime(control::NodeRole role, NodeSettings settings,
                          net::UdpSocket::Listener* media_listener)
     : role_(role), settings_(std::move(settings)) {
+  certificate_ = dtls::Certificate::Generate("cascade-" + settings_.node_id);
   http_ = std::make_unique<net::HttpServer>(loop_, settings_.http_address);
   media_socket_ = std::make_unique<net::UdpSocket>(loop_, media_listener, settings_.media_address);
   http_->router().Add("GET", "/metrics", [this](net::HttpRequest&, net::HttpRespond respond) {
@@ -90,6 +83,7 @@ NodeRuntime::NodeRuntime(control::NodeRole role, NodeSettings settings,
   hello.media_addresses.push_back({settings_.announce_ip, settings_.media_address.port(), "udp"});
   hello.http_url = "http://" + settings_.http_address.ToString();
   hello.capacity = settings_.capacity;
+  hello.certificate_fingerprint = certificate_->fingerprint().ToString();
   hello.version = CASCADE_VERSION;
   control_ = std::make_unique<control::ControlClient>(loop_, this, settings_.control_address,
                                                       settings_.control_fingerprint, std::move(hello));

@@ -12,6 +12,7 @@
 #include "control/client/ControlClient.hpp"
 #include "core/base/Config.hpp"
 #include "core/base/Metrics.hpp"
+#include "core/dtls/Certificate.hpp"
 #include "core/net/HttpServer.hpp"
 #include "core/net/Loop.hpp"
 #include "core/net/UdpSocket.hpp"
@@ -46,6 +47,9 @@ class NodeRuntime : public control::ControlClient::Listener {
   net::UdpSocket& media_socket() { return *media_socket_; }
   const NodeSettings& settings() const { return settings_; }
   control::ControlClient& control() { return *control_; }
+  // The node's DTLS identity (generated at start): clients and other nodes pin its
+  // fingerprint, which the hello tells control.
+  const dtls::Certificate& certificate() const { return *certificate_; }
   // The mesh-wide SSRC range control gave this node; 0 until registered.
   uint32_t ssrc_range_start() const { return ssrc_range_start_; }
 
@@ -68,6 +72,7 @@ class NodeRuntime : public control::ControlClient::Listener {
   NodeSettings settings_;
   net::Loop loop_;
   base::MetricsRegistry metrics_;
+  std::unique_ptr<dtls::Certificate> certificate_;
   std::unique_ptr<net::HttpServer> http_;
   std::unique_ptr<net::UdpSocket> media_socket_;
   std::unique_ptr<control::ControlClient> control_;

@@ -7,15 +7,10 @@
 #include <unordered_map>
 #include <vector>
 
+#include "common/MediaPlane.hpp"
 #include "common/NodeRuntime.hpp"
-#include "core/dtls/Certificate.hpp"
-#include "core/dtls/DtlsContext.hpp"
-#include "core/ice/StunError.hpp"
-#include "core/net/Timer.hpp"
-#include "core/sctp/SctpLibrary.hpp"
-#include "core/transport/WebRtcTransport.hpp"
-#include "edge/EdgeSession.hpp"
-#include "edge/Room.hpp"
+#include "common/Room.hpp"
+#include "edge/Negotiation.hpp"
 #include "edge/Token.hpp"
 
 namespace cascade::edge {
@@ -23,37 +18,25 @@ namespace cascade::edge {
 struct EdgeOptions {
   std::string auth_secret;  // empty: development mode, GET /api/token hands tokens out
   std::string web_root;     // the publish/watch pages
-  Room::Options room;
+  common::Room::Options room;
 
   static const std::set<std::string>& KnownKeys();
   static EdgeOptions FromConfig(const base::Config& config);
 };
 
-class EdgeNode : public net::UdpSocket::Listener, public transport::WebRtcTransport::Listener {
+class EdgeNode : public net::UdpSocket::Listener {
  public:
   EdgeNode(common::NodeSettings settings, EdgeOptions options);
   ~EdgeNode() override;
   void Run() { runtime_->Run(); }
   common::NodeRuntime& runtime() { return *runtime_; }
-  size_t session_count(SessionKind kind) const;
+  common::MediaPlane& media() { return *media_; }
 
-  // net::UdpSocket::Listener
+  // net::UdpSocket::Listener: the media socket is made before the media plane exists.
   void OnUdpSocketPacket(net::UdpSocket* socket, std::span<uint8_t> data,
-                         const net::SocketAddress& from) override;
-
-  // transport::WebRtcTransport::Listener
-  void OnWebRtcTransportAddressSelected(transport::WebRtcTransport* transport,
-                                        const net::SocketAddress& address) override;
-  void OnWebRtcTransportConnected(transport::WebRtcTransport* transport) override;
-  void OnWebRtcTransportRtp(transport::WebRtcTransport* transport, rtp::RtpPacket& packet) override;
-  void OnWebRtcTransportRtcp(transport::WebRtcTransport* transport,
-                             std::span<const uint8_t> compound) override;
-  void OnWebRtcTransportDataChannelOpened(transport::WebRtcTransport* transport,
-                                          const sctp::DataChannel& channel) override;
-  void OnWebRtcTransportDataChannelMessage(transport::WebRtcTransport* transport, uint16_t stream_id,
-                                           sctp::DataChannelMessageType type,
-                                           std::span<const uint8_t> data) override;
-  void OnWebRtcTransportEnded(transport::WebRtcTransport* transport, transport::TransportEnd reason) override;
+                         const net::SocketAddress& from) override {
+    media_->OnUdpSocketPacket(socket, data, from);
+  }
 
  private:
   void AddRoutes();
@@ -61,42 +44,14 @@ class EdgeNode : public net::UdpSocket::Listener, public transport::WebRtcTransp
   void HandleDelete(net::HttpRequest& request, const net::HttpRespond& respond);
   TokenClaims Authorize(const net::HttpRequest& request, const std::string& room,
                         std::optional<TokenRole> role);
-  void DestroySession(const std::string& id, const char* reason);
-  void DestroyEndedSessions();
-  void OnFastTick();
-  void OnSlowTick();
-  Room& RoomFor(const std::string& name);
-  EdgeSession* SessionOf(transport::WebRtcTransport* transport);
-  uint32_t AllocateSsrc();
   void RegisterMetrics();
 
   EdgeOptions options_;
   std::unique_ptr<common::NodeRuntime> runtime_;
-  std::unique_ptr<dtls::Certificate> certificate_;
-  std::unique_ptr<dtls::DtlsContext> dtls_context_;
-  sctp::SctpLibrary::Ref sctp_library_;
+  std::unique_ptr<common::MediaPlane> media_;
   TokenAuthority tokens_;
   LocalIdentity identity_;
-
-  std::unordered_map<std::string, std::unique_ptr<EdgeSession>> sessions_;  // by resource id
-  std::unordered_map<std::string, EdgeSession*> by_ufrag_;
-  std::unordered_map<net::SocketAddress, EdgeSession*, net::SocketAddressHash> by_address_;
-  std::unordered_map<const transport::WebRtcTransport*, EdgeSession*> by_transport_;
-  std::map<std::string, std::unique_ptr<Room>> rooms_;
-  std::vector<std::string> ended_sessions_;
-
-  RoomCounters counters_;
-  base::EnumCounters<transport::TransportDrop> drops_;
-  base::EnumCounters<ice::StunError> stun_errors_;
-  uint64_t unmatched_packets_ = 0;
   uint64_t sessions_created_ = 0;
-  std::vector<uint64_t> join_to_first_media_us_;
-  uint32_t ssrc_counter_ = 0;
-  uint32_t ssrc_fallback_base_ = 0;
-
-  std::unique_ptr<net::Timer> fast_timer_;
-  std::unique_ptr<net::Timer> slow_timer_;
-  uint64_t last_fast_tick_ms_ = 0;
 };
 
 }  // namespace cascade::edge

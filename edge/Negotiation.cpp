@@ -20,15 +20,6 @@ std::optional<codecs::CodecKind> CodecFromName(std::string_view name) {
 
 }  // namespace
 
-const char* ToString(SessionKind kind) { return kind == SessionKind::kPublisher ? "publisher" : "viewer"; }
-
-uint8_t NegotiatedSession::PayloadTypeFor(codecs::CodecKind codec) const {
-  for (size_t pt = 0; pt < payload_types.size(); ++pt) {
-    if (payload_types[pt].valid && payload_types[pt].codec == codec) return static_cast<uint8_t>(pt);
-  }
-  return 0xff;
-}
-
 NegotiatedSession Negotiate(const std::string& offer_sdp, SessionKind kind, const LocalIdentity& identity,
                             uint32_t audio_ssrc, uint32_t video_ssrc, const std::string& cname) {
   auto offer = sdp::ParseSdp(offer_sdp);

@@ -2,14 +2,15 @@
 
 namespace cascade::relay {
 
-RelayNode::RelayNode(common::NodeSettings settings) {
+RelayNode::RelayNode(common::NodeSettings settings, common::Room::Options room_options) {
   runtime_ = std::make_unique<common::NodeRuntime>(control::NodeRole::kRelay, std::move(settings), this);
-  unmatched_packets_ = &runtime_->metrics().AddCounter(
-      "cascade_media_unmatched_packets_total", "media packets from an address with no session (dropped)");
+  media_ = std::make_unique<common::MediaPlane>(*runtime_, room_options);
+  runtime_->on_command = [this](const control::ControlMessage& command, control::CommandResult& result) {
+    media_->ApplyCommand(command, result);
+  };
 }
 
-void RelayNode::OnUdpSocketPacket(net::UdpSocket*, std::span<uint8_t>, const net::SocketAddress&) {
-  unmatched_packets_->Inc();
-}
+// Links go before the runtime whose socket and loop they use.
+RelayNode::~RelayNode() { media_.reset(); }
 
 }  // namespace cascade::relay

@@ -63,7 +63,7 @@ for _ in range(50):
 PY
 sleep 0.3
 edge_metrics="$(curl -sf "http://127.0.0.1:$((base_port + 10))/metrics")" || fail "edge died on hostile datagrams"
-unmatched="$(sed -n 's/^cascade_edge_unmatched_packets_total \([0-9]*\)$/\1/p' <<<"$edge_metrics")"
+unmatched="$(sed -n 's/^cascade_media_unmatched_packets_total \([0-9]*\)$/\1/p' <<<"$edge_metrics")"
 stun_errors="$(grep '^cascade_stun_parse_errors_total' <<<"$edge_metrics" | awk '{s+=$2} END {print s+0}')"
 [ "${unmatched:-0}" -ge 150 ] || fail "unmatched datagrams not counted (got ${unmatched:-none})"
 [ "${stun_errors:-0}" -ge 50 ] || fail "malformed STUN not counted (got ${stun_errors:-none})"

@@ -60,7 +60,8 @@ void AddNodeCommands(CLI::App& app) {
   relay_options->AddTo(relay);
   relay->callback([relay_options] {
     auto config = relay_options->Load(common::NodeSettings::KnownKeys());
-    relay::RelayNode node(common::NodeSettings::FromConfig(config, control::NodeRole::kRelay));
+    relay::RelayNode node(common::NodeSettings::FromConfig(config, control::NodeRole::kRelay),
+                          common::RoomOptionsFromConfig(config));
     node.Run();
   });
 }

@@ -35,7 +35,7 @@ std::optional<double> FindSample(std::string_view text, std::string_view name, s
 std::optional<EdgeSnapshot> ParseEdgeSnapshot(std::string_view text) {
   EdgeSnapshot s;
   auto rss = FindSample(text, "cascade_process_resident_bytes");
-  auto forwarded = FindSample(text, "cascade_edge_packets_forwarded_total");
+  auto forwarded = FindSample(text, "cascade_media_packets_forwarded_total");
   if (!rss || !forwarded) return std::nullopt;
   s.resident_bytes = *rss;
   s.packets_forwarded = *forwarded;

@@ -102,10 +102,10 @@ TEST_CASE("FindSample reads Prometheus samples by name and label") {
       "cascade_process_cpu_seconds_total 2.5\n"
       "cascade_edge_sessions{kind=\"publisher\"} 1\n"
       "cascade_edge_sessions{kind=\"viewer\"} 200\n"
-      "cascade_edge_packets_forwarded_total_extra 9\n"
-      "cascade_edge_packets_forwarded_total 12345\n";
+      "cascade_media_packets_forwarded_total_extra 9\n"
+      "cascade_media_packets_forwarded_total 12345\n";
   CHECK(FindSample(text, "cascade_edge_sessions", "kind=\"viewer\"") == 200);
-  CHECK(FindSample(text, "cascade_edge_packets_forwarded_total") == 12345);
+  CHECK(FindSample(text, "cascade_media_packets_forwarded_total") == 12345);
   CHECK(!FindSample(text, "missing"));
   auto snapshot = ParseEdgeSnapshot(text);
   REQUIRE(snapshot);

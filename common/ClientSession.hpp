@@ -8,12 +8,12 @@
 #include <optional>
 #include <string>
 
+#include "common/Negotiated.hpp"
 #include "core/rtp/NackResponder.hpp"
 #include "core/rtp/RtpStreamRewriter.hpp"
 #include "core/transport/WebRtcTransport.hpp"
-#include "edge/Negotiation.hpp"
 
-namespace cascade::edge {
+namespace cascade::common {
 
 struct ViewerTrack {
   ViewerTrack(uint32_t ssrc, uint32_t clock_rate)
@@ -30,10 +30,10 @@ struct ViewerTrack {
   uint64_t rtt_us = 0;                // from the viewer's receiver reports (0: unknown)
 };
 
-class EdgeSession {
+class ClientSession {
  public:
-  EdgeSession(std::string id, std::string room, SessionKind kind, NegotiatedSession negotiated,
-              uint32_t audio_ssrc, uint32_t video_ssrc)
+  ClientSession(std::string id, std::string room, SessionKind kind, NegotiatedSession negotiated,
+                uint32_t audio_ssrc, uint32_t video_ssrc)
       : id_(std::move(id)),
         room_(std::move(room)),
         kind_(kind),
@@ -73,4 +73,4 @@ class EdgeSession {
   std::array<uint8_t, 256> extension_map_{};
 };
 
-}  // namespace cascade::edge
+}  // namespace cascade::common

@@ -1,0 +1,83 @@
+#pragma once
+// A link between two media nodes: one WebRTC transport on the nodes' media ports (ICE with
+// credentials and DTLS fingerprints handed out by control, SRTP for media and feedback) and
+// one ordered `cascade-link` data channel for LinkMessages. The child is the ICE controlling
+// side and DTLS client, so a parent behind one port serves any number of children the way an
+// edge serves browsers. Rooms on both nodes share the link; it closes when none uses it.
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "common/LinkMessage.hpp"
+#include "core/transport/WebRtcTransport.hpp"
+
+namespace cascade::common {
+
+struct LinkCounters {
+  uint64_t rtp_packets_sent = 0;
+  uint64_t rtp_bytes_sent = 0;
+  uint64_t rtp_packets_received = 0;
+  uint64_t rtp_bytes_received = 0;
+  uint64_t packets_not_sent = 0;     // the transport was not ready or its queue was full
+  uint64_t unannounced_packets = 0;  // RTP for an SSRC the parent has not announced
+  uint64_t nacks_sent = 0;           // NACK messages towards the peer (we are its child)
+  uint64_t nack_seqs_sent = 0;
+  uint64_t nacks_received = 0;  // NACK messages from the peer (we are its parent)
+  uint64_t packets_resent = 0;
+  uint64_t nack_suppressed = 0;
+  uint64_t nack_not_in_cache = 0;
+  uint64_t keyframe_requests_sent = 0;
+  uint64_t keyframe_requests_received = 0;
+  uint64_t messages_sent = 0;
+  uint64_t messages_received = 0;
+  uint64_t bad_messages = 0;
+  uint64_t lost_before_repair = 0;  // sequence gaps seen on packets from the peer
+  uint64_t lost_after_repair = 0;   // of those, given up on (never recovered)
+};
+
+class Link {
+ public:
+  // Which end of the link this node is.
+  enum class End : uint8_t { kParent, kChild };
+
+  Link(std::string peer_node_id, End end, std::unique_ptr<transport::WebRtcTransport> transport)
+      : peer_node_id_(std::move(peer_node_id)), end_(end), transport_(std::move(transport)) {}
+
+  const std::string& peer_node_id() const { return peer_node_id_; }
+  End end() const { return end_; }
+  transport::WebRtcTransport& transport() { return *transport_; }
+  bool connected() const { return transport_->state() == transport::TransportState::kConnected; }
+
+  // Messages wait for the data channel; the child opens it once DTLS is up.
+  void Send(const LinkMessage& message);
+  void OnConnected();
+  void OnChannelOpened(uint16_t stream_id, const std::string& label);
+  bool IsLinkChannel(uint16_t stream_id) const { return channel_ && *channel_ == stream_id; }
+
+  // Round-trip time to the peer: from ICE consent checks when we are the child, from
+  // receiver reports answering our sender reports when we are the parent.
+  uint64_t rtt_us() const;
+  void set_report_rtt_us(uint64_t rtt_us) { report_rtt_us_ = rtt_us; }
+
+  std::set<std::string>& rooms() { return rooms_; }
+  LinkCounters& counters() { return counters_; }
+  const LinkCounters& counters() const { return counters_; }
+
+ private:
+  void Flush();
+
+  std::string peer_node_id_;
+  End end_;
+  std::unique_ptr<transport::WebRtcTransport> transport_;
+  std::optional<uint16_t> channel_;
+  bool channel_requested_ = false;
+  std::vector<std::string> pending_;  // serialized messages waiting for the channel
+  std::set<std::string> rooms_;
+  uint64_t report_rtt_us_ = 0;
+  LinkCounters counters_;
+};
+
+}  // namespace cascade::common

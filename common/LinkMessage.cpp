@@ -1,0 +1,151 @@
+#include "common/LinkMessage.hpp"
+
+#include <nlohmann/json.hpp>
+
+namespace cascade::common {
+namespace {
+
+using Json = nlohmann::json;
+
+constexpr size_t kMaxRoomName = 256;
+constexpr size_t kMaxExtensions = 16;
+
+std::optional<codecs::CodecKind> CodecFromName(std::string_view name) {
+  for (size_t i = 0; i < static_cast<size_t>(codecs::CodecKind::kCount); ++i) {
+    auto codec = static_cast<codecs::CodecKind>(i);
+    if (name == CodecName(codec)) return codec;
+  }
+  return std::nullopt;
+}
+
+struct FieldError {
+  LinkMessageError error;
+};
+
+// Throws FieldError: the message is one small JSON object and this is the control path.
+const Json& Field(const Json& object, const char* name) {
+  auto it = object.find(name);
+  if (it == object.end()) throw FieldError{LinkMessageError::kMissingField};
+  return *it;
+}
+
+std::string Room(const Json& object) {
+  const Json& room = Field(object, "room");
+  if (!room.is_string() || room.get_ref<const std::string&>().empty() ||
+      room.get_ref<const std::string&>().size() > kMaxRoomName) {
+    throw FieldError{LinkMessageError::kBadValue};
+  }
+  return room.get<std::string>();
+}
+
+uint32_t Uint32(const Json& object, const char* name) {
+  const Json& value = Field(object, name);
+  if (!value.is_number_unsigned() || value.get<uint64_t>() > 0xffffffffu) {
+    throw FieldError{LinkMessageError::kBadValue};
+  }
+  return static_cast<uint32_t>(value.get<uint64_t>());
+}
+
+StreamAnnounce ParseAnnounce(const Json& object) {
+  StreamAnnounce announce;
+  announce.room = Room(object);
+  announce.ssrc = Uint32(object, "ssrc");
+  const Json& kind = Field(object, "kind");
+  if (kind == "audio") {
+    announce.kind = TrackKind::kAudio;
+  } else if (kind == "video") {
+    announce.kind = TrackKind::kVideo;
+  } else {
+    throw FieldError{LinkMessageError::kBadValue};
+  }
+  const Json& codec = Field(object, "codec");
+  auto parsed = codec.is_string() ? CodecFromName(codec.get_ref<const std::string&>()) : std::nullopt;
+  if (!parsed) throw FieldError{LinkMessageError::kBadValue};
+  announce.codec = *parsed;
+  announce.clock_rate = Uint32(object, "clock_rate");
+  if (announce.clock_rate == 0) throw FieldError{LinkMessageError::kBadValue};
+  const Json& extensions = Field(object, "extensions");
+  if (!extensions.is_object() || extensions.size() > kMaxExtensions)
+    throw FieldError{LinkMessageError::kBadValue};
+  for (const auto& [key, value] : extensions.items()) {
+    if (!value.is_string()) throw FieldError{LinkMessageError::kBadValue};
+    int id = 0;
+    for (char c : key) {
+      if (c < '0' || c > '9' || key.size() > 3) throw FieldError{LinkMessageError::kBadValue};
+      id = id * 10 + (c - '0');
+    }
+    if (id < 1 || id > 255) throw FieldError{LinkMessageError::kBadValue};
+    auto uri = rtp::ExtensionUriFromString(value.get_ref<const std::string&>());
+    if (uri != rtp::ExtensionUri::kUnknown) announce.extensions.emplace_back(static_cast<uint8_t>(id), uri);
+  }
+  return announce;
+}
+
+}  // namespace
+
+const char* ToString(LinkMessageError error) {
+  switch (error) {
+    case LinkMessageError::kTooLarge: return "too_large";
+    case LinkMessageError::kNotJson: return "not_json";
+    case LinkMessageError::kUnknownType: return "unknown_type";
+    case LinkMessageError::kMissingField: return "missing_field";
+    case LinkMessageError::kBadValue: return "bad_value";
+    case LinkMessageError::kCount: break;
+  }
+  return "unknown";
+}
+
+const char* CodecName(codecs::CodecKind codec) {
+  switch (codec) {
+    case codecs::CodecKind::kOpus: return "opus";
+    case codecs::CodecKind::kVp8: return "vp8";
+    case codecs::CodecKind::kVp9: return "vp9";
+    case codecs::CodecKind::kH264: return "h264";
+    case codecs::CodecKind::kAv1: return "av1";
+    case codecs::CodecKind::kCount: break;
+  }
+  return "unknown";
+}
+
+base::Result<LinkMessage, LinkMessageError> ParseLinkMessage(std::span<const uint8_t> data) {
+  if (data.size() > kMaxLinkMessageSize) return base::Fail(LinkMessageError::kTooLarge);
+  Json object = Json::parse(data.begin(), data.end(), nullptr, /*allow_exceptions=*/false);
+  if (object.is_discarded() || !object.is_object()) return base::Fail(LinkMessageError::kNotJson);
+  try {
+    const Json& type = Field(object, "type");
+    if (type == "announce") return LinkMessage(ParseAnnounce(object));
+    if (type == "withdraw") return LinkMessage(StreamWithdraw{Room(object), Uint32(object, "ssrc")});
+    if (type == "chat") {
+      const Json& text = Field(object, "text");
+      if (!text.is_string()) return base::Fail(LinkMessageError::kBadValue);
+      return LinkMessage(LinkChat{Room(object), text.get<std::string>()});
+    }
+    return base::Fail(LinkMessageError::kUnknownType);
+  } catch (const FieldError& failure) {
+    return base::Fail(failure.error);
+  }
+}
+
+std::string SerializeLinkMessage(const LinkMessage& message) {
+  Json out;
+  if (const auto* announce = std::get_if<StreamAnnounce>(&message)) {
+    Json extensions = Json::object();
+    for (const auto& [id, uri] : announce->extensions)
+      extensions[std::to_string(id)] = std::string(rtp::ToUri(uri));
+    out = {{"type", "announce"},
+           {"room", announce->room},
+           {"ssrc", announce->ssrc},
+           {"kind", announce->kind == TrackKind::kAudio ? "audio" : "video"},
+           {"codec", CodecName(announce->codec)},
+           {"clock_rate", announce->clock_rate},
+           {"extensions", std::move(extensions)}};
+  } else if (const auto* withdraw = std::get_if<StreamWithdraw>(&message)) {
+    out = {{"type", "withdraw"}, {"room", withdraw->room}, {"ssrc", withdraw->ssrc}};
+  } else if (const auto* chat = std::get_if<LinkChat>(&message)) {
+    out = {{"type", "chat"}, {"room", chat->room}, {"text", chat->text}};
+  }
+  // Chat text from browsers may hold invalid UTF-8: replace rather than throw.
+  return out.dump(-1, ' ', false, Json::error_handler_t::replace);
+}
+
+}  // namespace cascade::common

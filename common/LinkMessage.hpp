@@ -1,0 +1,56 @@
+#pragma once
+// Reliable messages between two nodes, on the link's `cascade-link` data channel (ordered
+// SCTP, one JSON text message each): which streams a parent sends down and what they are,
+// and chat fanned out across the tree. Media itself travels as SRTP on the same link.
+#include <cstdint>
+#include <span>
+#include <string>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include "common/Negotiated.hpp"
+#include "core/base/Result.hpp"
+#include "core/codecs/PayloadInfo.hpp"
+#include "core/rtp/HeaderExtensions.hpp"
+
+namespace cascade::common {
+
+inline constexpr const char* kLinkChannelLabel = "cascade-link";
+inline constexpr size_t kMaxLinkMessageSize = 64 * 1024;
+
+// A stream the parent now forwards on this link under its mesh-wide SSRC. Packets keep the
+// origin publisher's payload type and header extension ids, so the announce says what they mean.
+struct StreamAnnounce {
+  std::string room;
+  uint32_t ssrc = 0;
+  TrackKind kind = TrackKind::kVideo;
+  codecs::CodecKind codec = codecs::CodecKind::kVp8;
+  uint32_t clock_rate = 90000;
+  std::vector<std::pair<uint8_t, rtp::ExtensionUri>> extensions;  // id -> meaning, known ones only
+};
+
+// The stream ended (its publisher left); the child forgets it.
+struct StreamWithdraw {
+  std::string room;
+  uint32_t ssrc = 0;
+};
+
+// A room's chat message, flooded along the tree (each node passes it to every link but the
+// one it came from, so it reaches every node exactly once).
+struct LinkChat {
+  std::string room;
+  std::string text;
+};
+
+using LinkMessage = std::variant<StreamAnnounce, StreamWithdraw, LinkChat>;
+
+enum class LinkMessageError : uint8_t { kTooLarge, kNotJson, kUnknownType, kMissingField, kBadValue, kCount };
+const char* ToString(LinkMessageError error);
+
+base::Result<LinkMessage, LinkMessageError> ParseLinkMessage(std::span<const uint8_t> data);
+std::string SerializeLinkMessage(const LinkMessage& message);
+
+const char* CodecName(codecs::CodecKind codec);
+
+}  // namespace cascade::common

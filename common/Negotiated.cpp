@@ -1,0 +1,14 @@
+#include "common/Negotiated.hpp"
+
+namespace cascade::common {
+
+const char* ToString(SessionKind kind) { return kind == SessionKind::kPublisher ? "publisher" : "viewer"; }
+
+uint8_t NegotiatedSession::PayloadTypeFor(codecs::CodecKind codec) const {
+  for (size_t pt = 0; pt < payload_types.size(); ++pt) {
+    if (payload_types[pt].valid && payload_types[pt].codec == codec) return static_cast<uint8_t>(pt);
+  }
+  return 0xff;
+}
+
+}  // namespace cascade::common
