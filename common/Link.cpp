@@ -1,5 +1,7 @@
 #include "common/Link.hpp"
 
+#include <algorithm>
+
 #include "core/base/Log.hpp"
 
 namespace cascade::common {
@@ -52,6 +54,9 @@ void Link::Flush() {
 }
 
 uint64_t Link::rtt_us() const {
+  if (end_ == End::kChild) {
+    if (auto measured = transport_->rtt_us()) return std::max<uint64_t>(*measured, 1);
+  }
   if (report_rtt_us_ != 0) return report_rtt_us_;
   return kDefaultRttUs;
 }

@@ -32,6 +32,17 @@ NodeAddress ReadAddress(const fb::Address* a) {
 
 std::string Str(const flatbuffers::String* s) { return s ? s->str() : std::string(); }
 
+flatbuffers::Offset<fb::LinkCredentials> WriteLink(flatbuffers::FlatBufferBuilder& b,
+                                                   const LinkCredentials& l) {
+  return fb::CreateLinkCredentialsDirect(b, l.parent_ufrag.c_str(), l.child_ufrag.c_str(),
+                                         l.password.c_str());
+}
+
+LinkCredentials ReadLink(const fb::LinkCredentials* l) {
+  if (!l) return {};
+  return {Str(l->parent_ufrag()), Str(l->child_ufrag()), Str(l->password())};
+}
+
 }  // namespace
 
 const char* ToString(NodeRole role) { return role == NodeRole::kEdge ? "edge" : "relay"; }
@@ -78,19 +89,22 @@ std::vector<uint8_t> EncodeControlMessage(const ControlMessage& message) {
                  },
                  [&](const AttachStream& c) {
                    auto address = c.parent_address ? WriteAddress(b, *c.parent_address) : 0;
+                   auto link = WriteLink(b, c.link);
                    body = fb::CreateAttachStreamDirect(b, c.stream_id.c_str(), c.parent_node_id.c_str(),
-                                                       address, c.parent_fingerprint.c_str())
+                                                       address, c.parent_fingerprint.c_str(), link)
                               .Union();
                    type = fb::Body::AttachStream;
                  },
                  [&](const DetachStream& c) {
-                   body = fb::CreateDetachStreamDirect(b, c.stream_id.c_str()).Union();
+                   body =
+                       fb::CreateDetachStreamDirect(b, c.stream_id.c_str(), c.child_node_id.c_str()).Union();
                    type = fb::Body::DetachStream;
                  },
                  [&](const ServeChild& c) {
                    auto address = c.child_address ? WriteAddress(b, *c.child_address) : 0;
+                   auto link = WriteLink(b, c.link);
                    body = fb::CreateServeChildDirect(b, c.stream_id.c_str(), c.child_node_id.c_str(), address,
-                                                     c.child_fingerprint.c_str())
+                                                     c.child_fingerprint.c_str(), link)
                               .Union();
                    type = fb::Body::ServeChild;
                  },
@@ -152,18 +166,20 @@ base::Result<ControlMessage, ControlDecodeError> DecodeControlMessage(std::span<
     case fb::Body::AttachStream: {
       const auto* c = m->body_as_AttachStream();
       AttachStream cmd{c->stream_id()->str(), Str(c->parent_node_id()), std::nullopt,
-                       Str(c->parent_fingerprint())};
+                       Str(c->parent_fingerprint()), ReadLink(c->link())};
       if (c->parent_address()) cmd.parent_address = ReadAddress(c->parent_address());
       out.body = std::move(cmd);
       break;
     }
-    case fb::Body::DetachStream:
-      out.body = DetachStream{m->body_as_DetachStream()->stream_id()->str()};
+    case fb::Body::DetachStream: {
+      const auto* c = m->body_as_DetachStream();
+      out.body = DetachStream{c->stream_id()->str(), Str(c->child_node_id())};
       break;
+    }
     case fb::Body::ServeChild: {
       const auto* c = m->body_as_ServeChild();
       ServeChild cmd{c->stream_id()->str(), c->child_node_id()->str(), std::nullopt,
-                     Str(c->child_fingerprint())};
+                     Str(c->child_fingerprint()), ReadLink(c->link())};
       if (c->child_address()) cmd.child_address = ReadAddress(c->child_address());
       out.body = std::move(cmd);
       break;

@@ -58,22 +58,39 @@ struct Heartbeat {
   NodeLoad load;
 };
 
+// ICE credentials of one parent-child link (control picks them once per node pair; every
+// stream between the two nodes reuses them).
+struct LinkCredentials {
+  std::string parent_ufrag;
+  std::string child_ufrag;
+  std::string password;
+
+  bool operator==(const LinkCredentials&) const = default;
+};
+
+// To the child: pull the stream from this parent over `link`.
 struct AttachStream {
   std::string stream_id;
   std::string parent_node_id;
   std::optional<NodeAddress> parent_address;
   std::string parent_fingerprint;
+  LinkCredentials link;
 };
 
+// To the child: stop pulling the stream (child_node_id empty). To the parent: stop serving
+// it to child_node_id.
 struct DetachStream {
   std::string stream_id;
+  std::string child_node_id;
 };
 
+// To the parent: serve the stream to this child over `link`.
 struct ServeChild {
   std::string stream_id;
   std::string child_node_id;
   std::optional<NodeAddress> child_address;
   std::string child_fingerprint;
+  LinkCredentials link;
 };
 
 struct CommandResult {

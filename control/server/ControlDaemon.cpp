@@ -49,7 +49,9 @@ ControlDaemon::ControlDaemon(net::Loop& loop, ControlSettings settings)
   server_ =
       std::make_unique<ControlServer>(loop_, settings_.channel_address, *certificate_, options, metrics_);
   server_->AddRoutes(http_->router());
-  entry_ = std::make_unique<ClientEntry>(server_->registry(), settings_.placement);
+  tree_ = std::make_unique<TreeCommands>(*server_);
+  tree_->AddRoutes(http_->router());
+  entry_ = std::make_unique<ClientEntry>(server_->registry(), settings_.placement, tree_.get());
   entry_->AddRoutes(http_->router());
   http_->RegisterMetrics(metrics_, {});
   http_->router().Add("GET", "/metrics", [this](net::HttpRequest&, net::HttpRespond respond) {

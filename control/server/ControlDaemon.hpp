@@ -1,12 +1,13 @@
 #pragma once
 // The control plane process: the node channel, the HTTP API (entry point for clients, node
-// list, metrics, health) on one loop.
+// list, stream trees, metrics, health) on one loop.
 #include <memory>
 #include <set>
 #include <string>
 
 #include "control/server/ClientEntry.hpp"
 #include "control/server/ControlServer.hpp"
+#include "control/server/TreeCommands.hpp"
 #include "core/base/Config.hpp"
 #include "core/net/HttpServer.hpp"
 #include "core/net/Loop.hpp"
@@ -31,6 +32,7 @@ class ControlDaemon {
   ControlDaemon(net::Loop& loop, ControlSettings settings);
 
   ControlServer& server() { return *server_; }
+  TreeCommands& tree() { return *tree_; }
   net::HttpServer& http() { return *http_; }
   base::MetricsRegistry& metrics() { return metrics_; }
   // What nodes must pin (their control.fingerprint).
@@ -43,6 +45,7 @@ class ControlDaemon {
   std::unique_ptr<dtls::Certificate> certificate_;
   std::unique_ptr<net::HttpServer> http_;
   std::unique_ptr<ControlServer> server_;
+  std::unique_ptr<TreeCommands> tree_;  // after server_: destroyed before it
   std::unique_ptr<ClientEntry> entry_;
 };
 

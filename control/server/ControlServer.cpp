@@ -2,6 +2,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+#include <vector>
+
 #include "core/base/Log.hpp"
 
 namespace cascade::control {
@@ -28,13 +31,53 @@ ControlServer::ControlServer(net::Loop& loop, const net::SocketAddress& channel_
                       [this] { return static_cast<double>(heartbeats_total_); });
 }
 
-ControlServer::~ControlServer() = default;
+ControlServer::~ControlServer() {
+  pending_.clear();  // their callbacks are not called: whoever passed them may be gone
+}
+
+void ControlServer::SendCommand(const std::string& node_id, ControlBody body, CommandDone done) {
+  uint64_t id = next_command_id_++;
+  PendingCommand pending;
+  pending.node_id = node_id;
+  pending.done = std::move(done);
+  pending.timer = std::make_unique<net::Timer>(loop_, [this, id] {
+    auto it = pending_.find(id);
+    if (it != pending_.end()) CompleteCommand(id, it->second.on_timer);
+  });
+  auto connection = node_connections_.find(node_id);
+  if (connection == node_connections_.end()) {
+    // Reported from the loop, like every other outcome.
+    pending.on_timer = {false, "node not connected"};
+    pending.timer->Start(0);
+    pending_.emplace(id, std::move(pending));
+    return;
+  }
+  pending.connection = connection->second;
+  pending.on_timer = {false, "timeout"};
+  pending.timer->Start(options_.command_timeout_ms);
+  pending_.emplace(id, std::move(pending));
+  LOG_DEBUG("control.command_sent", {"node", node_id}, {"id", id});
+  connection->second->Send({id, std::move(body)});
+}
+
+void ControlServer::CompleteCommand(uint64_t id, CommandResult result) {
+  auto it = pending_.find(id);
+  if (it == pending_.end()) return;
+  CommandDone done = std::move(it->second.done);
+  std::string node_id = std::move(it->second.node_id);
+  pending_.erase(it);  // destroys the timer, even when called from inside it
+  if (!result.ok) {
+    LOG_WARN("control.command_failed", {"node", node_id}, {"id", id}, {"error", result.error});
+  }
+  if (done) done(std::move(result));
+}
 
 void ControlServer::OnControlConnectionMessage(ControlConnection* connection, ControlMessage& message) {
   uint64_t now = loop_.clock().NowUs();
   if (auto* hello = std::get_if<NodeHello>(&message.body)) {
     HelloAck ack = registry_.Register(*hello, now, options_.heartbeat_interval_ms);
     connection->node_id = hello->node_id;
+    if (ack.accepted) node_connections_[hello->node_id] = connection;
     connection->Send({message.id, ack});
     LOG_INFO("control.node_registered", {"node", hello->node_id}, {"role", ToString(hello->role)},
              {"region", hello->region}, {"peer", connection->peer().ToString()});
@@ -48,16 +91,32 @@ void ControlServer::OnControlConnectionMessage(ControlConnection* connection, Co
     ++heartbeats_total_;
     return;
   }
-  if (std::holds_alternative<CommandResult>(message.body)) return;  // commands arrive with later issues
+  if (auto* result = std::get_if<CommandResult>(&message.body)) {
+    auto it = pending_.find(message.id);
+    // A result for an unknown id (timed out already) or from another connection is dropped.
+    if (it != pending_.end() && it->second.connection == connection) CompleteCommand(message.id, *result);
+    return;
+  }
   connection->Close("unexpected message from node");
 }
 
 void ControlServer::OnControlConnectionClosed(ControlConnection* connection, const std::string& reason) {
   if (!connection->node_id.empty()) {
     LOG_WARN("control.node_disconnected", {"node", connection->node_id}, {"reason", reason});
-    registry_.MarkDisconnected(connection->node_id);
+    auto current = node_connections_.find(connection->node_id);
+    if (current != node_connections_.end() && current->second == connection) {
+      node_connections_.erase(current);
+      registry_.MarkDisconnected(connection->node_id);
+    }
   }
+  std::vector<uint64_t> orphaned;
+  for (const auto& [id, pending] : pending_) {
+    if (pending.connection == connection) orphaned.push_back(id);
+  }
+  std::sort(orphaned.begin(), orphaned.end());  // in the order they were sent
   connections_.erase(connection);
+  // Callbacks run once the connection is gone, so they cannot send on it.
+  for (uint64_t id : orphaned) CompleteCommand(id, {false, "node disconnected"});
 }
 
 void ControlServer::ExpireSilentNodes() {

@@ -1,8 +1,10 @@
 #pragma once
 // The control plane's side of the control channel: accepts node connections, registers
 // nodes on hello, tracks heartbeats and expires silent nodes. Serves the node list and
-// metrics over HTTP.
+// metrics over HTTP. Sends commands to nodes and matches their results (SendCommand).
+#include <functional>
 #include <memory>
+#include <string>
 #include <unordered_map>
 
 #include "control/client/ControlConnection.hpp"
@@ -18,6 +20,8 @@ class ControlServer : public ControlConnection::Listener {
   struct Options {
     uint32_t heartbeat_interval_ms = 1000;
     uint32_t missed_heartbeats_before_dead = 3;
+    // How long SendCommand waits for the node's CommandResult.
+    uint32_t command_timeout_ms = 5000;
   };
 
   // Nodes reach the channel over TLS with `certificate`, pinned by its fingerprint.
@@ -30,12 +34,33 @@ class ControlServer : public ControlConnection::Listener {
   // Adds GET /api/nodes to an HTTP router.
   void AddRoutes(net::HttpRouter& router);
 
+  // Sends a command (AttachStream, DetachStream, ServeChild) to the node's current
+  // connection under a fresh message id and calls `done` exactly once, always later from
+  // the loop (never from inside this call): with the node's CommandResult, or with
+  // {false, "node not connected"} (no open connection for that node id), {false, "timeout"}
+  // (no result within Options::command_timeout_ms) or {false, "node disconnected"} (its
+  // connection closed first). Commands still pending when the server is destroyed are
+  // dropped without calling `done`.
+  using CommandDone = std::function<void(CommandResult)>;
+  void SendCommand(const std::string& node_id, ControlBody body, CommandDone done);
+  size_t pending_commands() const { return pending_.size(); }
+
   // ControlConnection::Listener
   void OnControlConnectionMessage(ControlConnection* connection, ControlMessage& message) override;
   void OnControlConnectionClosed(ControlConnection* connection, const std::string& reason) override;
 
  private:
   void ExpireSilentNodes();
+  // Finishes a pending command: removes it, then calls its callback.
+  void CompleteCommand(uint64_t id, CommandResult result);
+
+  struct PendingCommand {
+    ControlConnection* connection = nullptr;  // null: failed before sending
+    std::string node_id;
+    CommandDone done;
+    CommandResult on_timer;  // what the timer reports when it fires first
+    std::unique_ptr<net::Timer> timer;
+  };
 
   net::Loop& loop_;
   Options options_;
@@ -43,6 +68,10 @@ class ControlServer : public ControlConnection::Listener {
   NodeRegistry registry_;
   base::EnumCounters<ControlDecodeError> decode_errors_;
   std::unordered_map<ControlConnection*, std::unique_ptr<ControlConnection>> connections_;
+  // The latest connection that said hello as each node.
+  std::unordered_map<std::string, ControlConnection*> node_connections_;
+  std::unordered_map<uint64_t, PendingCommand> pending_;
+  uint64_t next_command_id_ = 1;
   net::TcpServer tcp_;
   net::Timer expiry_timer_;
   uint64_t heartbeats_total_ = 0;

@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "core/base/Log.hpp"
+#include "core/ice/PacketDemux.hpp"
 #include "core/ice/StunIntegrity.hpp"
 #include "core/ice/StunMessageBuilder.hpp"
 #include "core/ice/TransportAddress.hpp"
@@ -44,6 +45,9 @@ const char* ToString(TransportDrop drop) {
     case TransportDrop::kSrtcpFailed: return "srtcp_failed";
     case TransportDrop::kRtpMalformed: return "rtp_malformed";
     case TransportDrop::kBeforeKeys: return "before_keys";
+    case TransportDrop::kStunOldCredentials: return "stun_old_credentials";
+    case TransportDrop::kStunMalformed: return "stun_malformed";
+    case TransportDrop::kTcpConnectionLimit: return "tcp_connection_limit";
     case TransportDrop::kCount: break;
   }
   return "?";
@@ -52,7 +56,12 @@ const char* ToString(TransportDrop drop) {
 WebRtcTransport::WebRtcTransport(net::UdpSocket& socket, dtls::DtlsContext& dtls_context,
                                  const base::Clock& clock, WebRtcTransportConfig config, Listener* listener,
                                  base::EnumCounters<TransportDrop>* drops)
-    : socket_(socket), clock_(clock), config_(std::move(config)), listener_(listener), drops_(drops) {
+    : socket_(socket),
+      clock_(clock),
+      config_(std::move(config)),
+      listener_(listener),
+      drops_(drops),
+      udp_path_(socket) {
   dtls_ = std::make_unique<dtls::DtlsTransport>(dtls_context, this);
   last_consent_ms_ = clock_.NowMs();
   if (config_.ice_controlling) RAND_bytes(reinterpret_cast<uint8_t*>(&tiebreaker_), sizeof(tiebreaker_));
@@ -62,6 +71,15 @@ WebRtcTransport::~WebRtcTransport() {
   // The association sends its ABORT through us: tear it down before anything it uses.
   sctp_.reset();
   if (dtls_) dtls_->Close();
+  // Nobody else reads these connections: close them (their owner destroys them).
+  auto connections = std::move(tcp_connections_);
+  path_ = nullptr;
+  selected_tcp_ = nullptr;
+  client_tcp_ = nullptr;
+  for (IceTcpConnection* connection : connections) {
+    connection->Unbind(this);
+    connection->Close();
+  }
 }
 
 void WebRtcTransport::Drop(TransportDrop reason) {
@@ -72,73 +90,148 @@ void WebRtcTransport::ReceiveStun(const ice::StunMessage& message, const net::So
   if (ended_) return;
   if (message.method() == ice::stun_method::kBinding) {
     if (message.message_class() == ice::StunClass::kRequest) {
-      ReceiveBindingRequest(message, from);
+      // Answered to where it came from, which need not be the selected address.
+      UdpPacketPath reply(socket_);
+      reply.set_destination(from);
+      if (!AnswerCheck(message, from, reply)) return;
+      // ICE-lite: the controlling peer nominates; until then the latest checked pair serves.
+      if (!path_ || message.use_candidate()) SelectUdp(from);
+      OnCheckSucceeded();
       return;
     }
     if (config_.ice_controlling && message.message_class() == ice::StunClass::kSuccessResponse) {
-      ReceiveBindingSuccess(message, from);
+      ReceiveBindingSuccess(message, &from, nullptr);
       return;
     }
   }
   Drop(TransportDrop::kStunNotRequest);
 }
 
-void WebRtcTransport::ReceiveBindingRequest(const ice::StunMessage& request, const net::SocketAddress& from) {
+void WebRtcTransport::ReceiveStun(const ice::StunMessage& message, IceTcpConnection& connection) {
+  if (ended_ || connection.closed()) return;
+  if (message.method() == ice::stun_method::kBinding) {
+    if (message.message_class() == ice::StunClass::kRequest) {
+      const bool bound = connection.bound() == this;
+      if (!bound && tcp_connections_.size() >= kMaxTcpConnections) {
+        Drop(TransportDrop::kTcpConnectionLimit);
+        return;
+      }
+      if (!AnswerCheck(message, connection.peer(), connection)) return;
+      // RFC 6544: a connection carries one candidate pair; an authenticated check makes it ours.
+      if (!bound && !BindTcp(connection)) return;
+      if (!path_ || message.use_candidate()) SelectTcp(connection);
+      OnCheckSucceeded();
+      return;
+    }
+    if (config_.ice_controlling && message.message_class() == ice::StunClass::kSuccessResponse) {
+      ReceiveBindingSuccess(message, nullptr, &connection);
+      return;
+    }
+  }
+  Drop(TransportDrop::kStunNotRequest);
+}
+
+bool WebRtcTransport::AnswerCheck(const ice::StunMessage& request, const net::SocketAddress& from,
+                                  PacketPath& reply) {
   // RFC 8445 §7.3: USERNAME is "our-ufrag:their-ufrag", keyed with our password.
   auto username = request.username();
   std::string expected = config_.local_ufrag + ":" + config_.remote_ufrag;
   if (!username || *username != expected) {
-    Drop(TransportDrop::kStunWrongUsername);
-    return;
+    const bool old = username && !previous_username_.empty() && *username == previous_username_;
+    Drop(old ? TransportDrop::kStunOldCredentials : TransportDrop::kStunWrongUsername);
+    return false;
   }
   if (request.has_fingerprint() && !request.VerifyFingerprint().ok()) {
     Drop(TransportDrop::kStunBadFingerprint);
-    return;
+    return false;
   }
   std::span<const uint8_t> key(reinterpret_cast<const uint8_t*>(config_.local_pwd.data()),
                                config_.local_pwd.size());
   if (!request.VerifyIntegrity(key).ok()) {
     Drop(TransportDrop::kStunBadIntegrity);
-    return;
+    return false;
   }
   sockaddr_storage storage{};
   std::memcpy(&storage, from.raw(), from.length());
   auto mapped = ice::TransportAddress::FromSockaddr(storage);
-  if (!mapped) return;
-  auto slot = socket_.PrepareSend();
-  if (slot.empty()) return;
+  if (!mapped) return false;
+  auto slot = reply.PrepareSend();
+  if (slot.empty()) return false;
   auto response = ice::StunMessageBuilder::BindingSuccess(slot, request.transaction_id(), *mapped, key);
-  if (!response.ok()) return;
-  socket_.CommitSend(response->size(), from);
+  if (!response.ok()) return false;
+  reply.CommitSend(response->size());
+  return true;
+}
 
+void WebRtcTransport::OnCheckSucceeded() {
+  ++checks_succeeded_;
+  // RFC 7675 §5.1: an authenticated check (or its answer) refreshes consent.
   last_consent_ms_ = clock_.NowMs();
-  // ICE-lite: the controlling browser nominates; until then the latest checked pair serves.
-  if (!selected_ || request.use_candidate()) {
-    if (!selected_ || !(*selected_ == from)) {
-      selected_ = from;
-      listener_->OnWebRtcTransportAddressSelected(this, from);
-    }
-  }
-  if (state_ == TransportState::kWaitingForIce) {
+  if (state_ == TransportState::kWaitingForIce && path_) {
     state_ = TransportState::kConnecting;
     dtls_->Start(config_.dtls_role, config_.remote_fingerprint);
   }
 }
 
-void WebRtcTransport::ReceiveBindingSuccess(const ice::StunMessage& response,
-                                            const net::SocketAddress& from) {
+void WebRtcTransport::SelectUdp(const net::SocketAddress& address) {
+  const bool changed = !selected_ || !(*selected_ == address);
+  selected_ = address;
+  udp_path_.set_destination(address);
+  path_ = &udp_path_;
+  selected_tcp_ = nullptr;
+  if (changed) listener_->OnWebRtcTransportAddressSelected(this, address);
+}
+
+void WebRtcTransport::SelectTcp(IceTcpConnection& connection) {
+  if (selected_tcp_ == &connection) return;
+  selected_tcp_ = &connection;
+  path_ = &connection;
+  listener_->OnWebRtcTransportTcpSelected(this, &connection);
+}
+
+bool WebRtcTransport::BindTcp(IceTcpConnection& connection) {
+  if (connection.bound() == this) return true;
+  if (tcp_connections_.size() >= kMaxTcpConnections || !connection.Bind(this)) return false;
+  tcp_connections_.push_back(&connection);
+  return true;
+}
+
+bool WebRtcTransport::UseTcpConnection(IceTcpConnection& connection) {
+  if (ended_ || !BindTcp(connection)) return false;
+  client_tcp_ = &connection;
+  return true;
+}
+
+void WebRtcTransport::RestartIce(std::string local_ufrag, std::string local_pwd, std::string remote_ufrag,
+                                 std::string remote_pwd) {
+  previous_username_ = config_.local_ufrag + ":" + config_.remote_ufrag;
+  config_.local_ufrag = std::move(local_ufrag);
+  config_.local_pwd = std::move(local_pwd);
+  config_.remote_ufrag = std::move(remote_ufrag);
+  config_.remote_pwd = std::move(remote_pwd);
+  // Client mode: answers to checks of the old generation no longer count, and the new one
+  // starts checking (and nominating) at once.
+  for (auto& check : pending_checks_) check.waiting = false;
+  nominated_ = false;
+  last_check_sent_ms_ = 0;
+}
+
+void WebRtcTransport::ReceiveBindingSuccess(const ice::StunMessage& response, const net::SocketAddress* from,
+                                            IceTcpConnection* via_tcp) {
   // RFC 8445 §7.2.5.2: a success response must come from where the check went, answer one of
   // our transaction ids and carry MESSAGE-INTEGRITY keyed with the peer's password.
-  if (!config_.remote_address || !(from == *config_.remote_address)) {
+  const bool from_peer = client_tcp_ ? via_tcp == client_tcp_
+                                     : (from && config_.remote_address && *from == *config_.remote_address);
+  if (!from_peer) {
     Drop(TransportDrop::kStunUnknownTransaction);
     return;
   }
   auto id = response.transaction_id();
-  bool known = false;
-  for (const auto& pending : pending_checks_) {
-    if (std::equal(pending.begin(), pending.end(), id.begin())) known = true;
+  PendingCheck* check = nullptr;
+  for (auto& pending : pending_checks_) {
+    if (pending.waiting && std::equal(pending.id.begin(), pending.id.end(), id.begin())) check = &pending;
   }
-  if (!known) {
+  if (!check) {
     Drop(TransportDrop::kStunUnknownTransaction);
     return;
   }
@@ -150,37 +243,62 @@ void WebRtcTransport::ReceiveBindingSuccess(const ice::StunMessage& response,
     Drop(TransportDrop::kStunBadIntegrity);
     return;
   }
-  // RFC 7675 §5.1: an authenticated response refreshes consent.
-  last_consent_ms_ = clock_.NowMs();
-  if (!selected_) {
-    // We nominated with USE-CANDIDATE in every check, so the first valid pair is the one.
-    selected_ = from;
-    listener_->OnWebRtcTransportAddressSelected(this, from);
+  // Each check is answered once: a duplicate would skew the RTT.
+  check->waiting = false;
+  const uint64_t now_us = clock_.NowUs();
+  UpdateRtt(now_us >= check->sent_us ? now_us - check->sent_us : 0);
+  if (!nominated_) {
+    // We nominated with USE-CANDIDATE in every check until now, so this pair is the one.
+    nominated_ = true;
+    if (via_tcp) {
+      SelectTcp(*via_tcp);
+    } else {
+      SelectUdp(*from);
+    }
   }
-  if (state_ == TransportState::kWaitingForIce) {
-    state_ = TransportState::kConnecting;
-    dtls_->Start(config_.dtls_role, config_.remote_fingerprint);
+  OnCheckSucceeded();
+}
+
+void WebRtcTransport::UpdateRtt(uint64_t sample_us) {
+  // RFC 6298 §2.2-2.3 with alpha = 1/8, beta = 1/4 (RTTVAR is kept for a future RTO).
+  if (!srtt_us_) {
+    srtt_us_ = sample_us;
+    rttvar_us_ = sample_us / 2;
+    return;
   }
+  const uint64_t srtt = *srtt_us_;
+  const uint64_t deviation = srtt > sample_us ? srtt - sample_us : sample_us - srtt;
+  rttvar_us_ = (3 * rttvar_us_ + deviation) / 4;
+  srtt_us_ = (7 * srtt + sample_us) / 8;
 }
 
 void WebRtcTransport::SendCheck(uint64_t now_ms) {
-  auto slot = socket_.PrepareSend();
+  // Without a TCP connection, checks go from the shared socket to the peer's address.
+  UdpPacketPath udp(socket_);
+  PacketPath* out = client_tcp_;
+  if (!out) {
+    udp.set_destination(*config_.remote_address);
+    out = &udp;
+  }
+  auto slot = out->PrepareSend();
   if (slot.empty()) return;
-  auto& id = pending_checks_[next_check_slot_];
+  auto& check = pending_checks_[next_check_slot_];
   next_check_slot_ = (next_check_slot_ + 1) % kPendingChecks;
-  RAND_bytes(id.data(), static_cast<int>(id.size()));
+  RAND_bytes(check.id.data(), static_cast<int>(check.id.size()));
   // RFC 8445 §7.2.2: USERNAME "their-ufrag:our-ufrag", keyed with their password.
   std::string username = config_.remote_ufrag + ":" + config_.local_ufrag;
-  ice::StunBindingRequestParams params{.transaction_id = id};
+  ice::StunBindingRequestParams params{.transaction_id = check.id};
   params.username = username;
   params.key = ice::StunIntegrity::ShortTermKey(config_.remote_pwd);
   params.priority = config_.ice_priority;
   params.ice_controlling = tiebreaker_;
-  // Aggressive nomination until a pair is selected; consent checks (RFC 7675) need no flag.
-  params.use_candidate = !selected_;
+  // Aggressive nomination until a pair is nominated; consent checks (RFC 7675) need no flag.
+  params.use_candidate = !nominated_;
   auto request = ice::StunMessageBuilder::BindingRequest(slot, params);
   if (!request.ok()) return;
-  socket_.CommitSend(request->size(), *config_.remote_address);
+  check.sent_us = clock_.NowUs();
+  check.waiting = true;
+  out->CommitSend(request->size());
   last_check_sent_ms_ = now_ms;
 }
 
@@ -191,57 +309,107 @@ void WebRtcTransport::ReceiveDtls(std::span<const uint8_t> datagram, const net::
 
 void WebRtcTransport::ReceiveRtp(std::span<uint8_t> datagram, const net::SocketAddress& from) {
   if (ended_ || !FromSelected(from)) return;
-  if (!srtp_) {
-    Drop(TransportDrop::kBeforeKeys);
-    return;
-  }
-  auto length = srtp_->UnprotectRtp(datagram, datagram.size());
-  if (!length.ok()) {
-    Drop(TransportDrop::kSrtpFailed);
-    return;
-  }
-  auto packet = rtp::RtpPacket::Parse(datagram.first(*length));
-  if (!packet.ok()) {
-    Drop(TransportDrop::kRtpMalformed);
-    return;
-  }
-  ++rtp_packets_received_;
-  listener_->OnWebRtcTransportRtp(this, *packet);
+  UnprotectRtp(datagram);
 }
 
 void WebRtcTransport::ReceiveRtcp(std::span<uint8_t> datagram, const net::SocketAddress& from) {
   if (ended_ || !FromSelected(from)) return;
+  UnprotectRtcp(datagram);
+}
+
+void WebRtcTransport::UnprotectRtp(std::span<uint8_t> packet) {
   if (!srtp_) {
     Drop(TransportDrop::kBeforeKeys);
     return;
   }
-  auto length = srtp_->UnprotectRtcp(datagram, datagram.size());
+  auto length = srtp_->UnprotectRtp(packet, packet.size());
+  if (!length.ok()) {
+    Drop(TransportDrop::kSrtpFailed);
+    return;
+  }
+  auto parsed = rtp::RtpPacket::Parse(packet.first(*length));
+  if (!parsed.ok()) {
+    Drop(TransportDrop::kRtpMalformed);
+    return;
+  }
+  ++rtp_packets_received_;
+  listener_->OnWebRtcTransportRtp(this, *parsed);
+}
+
+void WebRtcTransport::UnprotectRtcp(std::span<uint8_t> packet) {
+  if (!srtp_) {
+    Drop(TransportDrop::kBeforeKeys);
+    return;
+  }
+  auto length = srtp_->UnprotectRtcp(packet, packet.size());
   if (!length.ok()) {
     Drop(TransportDrop::kSrtcpFailed);
     return;
   }
-  listener_->OnWebRtcTransportRtcp(this, datagram.first(*length));
+  listener_->OnWebRtcTransportRtcp(this, packet.first(*length));
+}
+
+void WebRtcTransport::OnIceTcpPacket(IceTcpConnection* connection, std::span<uint8_t> packet) {
+  if (ended_) return;
+  switch (ice::PacketDemux::Classify(packet)) {
+    case ice::PacketKind::kStun: {
+      // On UDP the owner parses (it needs the ufrag); a bound connection comes straight here.
+      auto message = ice::StunMessage::Parse(packet);
+      if (!message.ok()) {
+        Drop(TransportDrop::kStunMalformed);
+        return;
+      }
+      ReceiveStun(*message, *connection);
+      return;
+    }
+    // Like UDP: media and DTLS only from the selected pair.
+    case ice::PacketKind::kDtls:
+      if (connection == selected_tcp_) dtls_->ReceiveDatagram(packet);
+      return;
+    case ice::PacketKind::kRtp:
+      if (connection == selected_tcp_) UnprotectRtp(packet);
+      return;
+    case ice::PacketKind::kRtcp:
+      if (connection == selected_tcp_) UnprotectRtcp(packet);
+      return;
+    default: return;  // the framer lets only these four kinds through
+  }
+}
+
+void WebRtcTransport::OnIceTcpConnectionClosed(IceTcpConnection* connection) {
+  std::erase(tcp_connections_, connection);
+  if (client_tcp_ == connection) client_tcp_ = nullptr;
+  if (selected_tcp_ == connection) {
+    // The selected pair failed. Nothing is selected until a new check arrives; consent
+    // expiry ends the transport if none does.
+    selected_tcp_ = nullptr;
+    path_ = nullptr;
+  }
 }
 
 std::span<uint8_t> WebRtcTransport::BeginSend() {
-  if (ended_ || !srtp_ || !selected_) return {};
-  return socket_.PrepareSend();
+  if (ended_ || !srtp_ || !path_) return {};
+  return path_->PrepareSend();
 }
 
 bool WebRtcTransport::CommitRtp(size_t length) {
-  auto slot = socket_.PrepareSend();  // the same slot BeginSend returned: nothing was committed since
+  if (!path_) return false;
+  auto slot = path_->PrepareSend();  // the same span BeginSend returned: nothing was committed since
+  if (slot.empty()) return false;
   auto protected_length = srtp_->ProtectRtp(slot, length);
   if (!protected_length.ok()) return false;
-  socket_.CommitSend(*protected_length, *selected_);
   ++rtp_packets_sent_;
+  path_->CommitSend(*protected_length);  // a TCP write error may close the path in here: last
   return true;
 }
 
 bool WebRtcTransport::CommitRtcp(size_t length) {
-  auto slot = socket_.PrepareSend();
+  if (!path_) return false;
+  auto slot = path_->PrepareSend();
+  if (slot.empty()) return false;
   auto protected_length = srtp_->ProtectRtcp(slot, length);
   if (!protected_length.ok()) return false;
-  socket_.CommitSend(*protected_length, *selected_);
+  path_->CommitSend(*protected_length);
   return true;
 }
 
@@ -260,9 +428,9 @@ bool WebRtcTransport::SendDataChannelMessage(uint16_t stream_id, sctp::DataChann
 
 void WebRtcTransport::OnFastTick() {
   if (ended_) return;
-  if (config_.ice_controlling && config_.remote_address) {
+  if (config_.ice_controlling && (client_tcp_ || config_.remote_address)) {
     uint64_t now_ms = clock_.NowMs();
-    uint64_t interval = selected_ ? config_.consent_interval_ms : config_.check_interval_ms;
+    uint64_t interval = nominated_ ? config_.consent_interval_ms : config_.check_interval_ms;
     if (last_check_sent_ms_ == 0 || now_ms - last_check_sent_ms_ >= interval) SendCheck(now_ms);
   }
   if (state_ != TransportState::kConnecting) return;
@@ -291,7 +459,7 @@ void WebRtcTransport::End(TransportEnd reason) {
 }
 
 void WebRtcTransport::OnDtlsTransportSendData(dtls::DtlsTransport*, std::span<const uint8_t> datagram) {
-  if (selected_) socket_.Send(datagram, *selected_);
+  if (path_) path_->Send(datagram);
 }
 
 void WebRtcTransport::OnDtlsTransportConnected(dtls::DtlsTransport*, const srtp::SrtpKeyMaterial& keys) {

@@ -39,13 +39,60 @@ TEST_CASE("Control messages survive an encode/decode round trip") {
   CHECK(got_beat->load.users == 120);
   CHECK(got_beat->load.cpu_percent == doctest::Approx(12.5));
 
-  AttachStream attach{"room/cam", "relay-1", NodeAddress{"127.0.0.1", 10100, "udp"}, "sha-256 00"};
+  AttachStream attach{"room/cam", "relay-1", NodeAddress{"127.0.0.1", 10100, "udp"}, "sha-256 00",
+                      LinkCredentials{"pUfrag01", "cUfrag02", "password-of-24-characters"}};
   auto attach_decoded = DecodeControlMessage(EncodeControlMessage({9, attach}));
   REQUIRE(attach_decoded.ok());
+  CHECK(attach_decoded->id == 9);
   auto* got_attach = std::get_if<AttachStream>(&attach_decoded->body);
   REQUIRE(got_attach);
+  CHECK(got_attach->stream_id == "room/cam");
+  CHECK(got_attach->parent_node_id == "relay-1");
   REQUIRE(got_attach->parent_address);
   CHECK(got_attach->parent_address->port == 10100);
+  CHECK(got_attach->parent_fingerprint == "sha-256 00");
+  CHECK(got_attach->link.parent_ufrag == "pUfrag01");
+  CHECK(got_attach->link.child_ufrag == "cUfrag02");
+  CHECK(got_attach->link.password == "password-of-24-characters");
+}
+
+TEST_CASE("Tree commands carry link credentials and the detached child") {
+  ServeChild serve{"demo", "edge-2", NodeAddress{"10.0.0.2", 10001, "udp"}, "sha-256 22",
+                   LinkCredentials{"Ab3dEf6h", "Zy9xWv8u", "abcdefghijklmnopqrstuvwx"}};
+  auto serve_decoded = DecodeControlMessage(EncodeControlMessage({5, serve}));
+  REQUIRE(serve_decoded.ok());
+  auto* got_serve = std::get_if<ServeChild>(&serve_decoded->body);
+  REQUIRE(got_serve);
+  CHECK(got_serve->stream_id == "demo");
+  CHECK(got_serve->child_node_id == "edge-2");
+  REQUIRE(got_serve->child_address);
+  CHECK(got_serve->child_address->ip == "10.0.0.2");
+  CHECK(got_serve->child_address->port == 10001);
+  CHECK(got_serve->child_fingerprint == "sha-256 22");
+  CHECK(got_serve->link == serve.link);
+
+  // Without a link (an older control plane) the credentials decode empty.
+  ServeChild bare{"demo", "edge-2", std::nullopt, "", {}};
+  auto bare_decoded = DecodeControlMessage(EncodeControlMessage({6, bare}));
+  REQUIRE(bare_decoded.ok());
+  auto* got_bare = std::get_if<ServeChild>(&bare_decoded->body);
+  REQUIRE(got_bare);
+  CHECK_FALSE(got_bare->child_address);
+  CHECK(got_bare->link == LinkCredentials{});
+
+  auto to_parent = DecodeControlMessage(EncodeControlMessage({7, DetachStream{"demo", "edge-2"}}));
+  REQUIRE(to_parent.ok());
+  auto* got_to_parent = std::get_if<DetachStream>(&to_parent->body);
+  REQUIRE(got_to_parent);
+  CHECK(got_to_parent->stream_id == "demo");
+  CHECK(got_to_parent->child_node_id == "edge-2");
+
+  auto to_child = DecodeControlMessage(EncodeControlMessage({8, DetachStream{"demo", ""}}));
+  REQUIRE(to_child.ok());
+  auto* got_to_child = std::get_if<DetachStream>(&to_child->body);
+  REQUIRE(got_to_child);
+  CHECK(got_to_child->stream_id == "demo");
+  CHECK(got_to_child->child_node_id.empty());
 }
 
 TEST_CASE("The verifier rejects corrupted and truncated control frames") {

@@ -7,6 +7,7 @@
 #include <uv.h>
 
 #include <cstdio>
+#include <functional>
 #include <memory>
 
 #include "control/server/ControlDaemon.hpp"
@@ -17,31 +18,45 @@ namespace cascade::tools {
 
 std::vector<LocalMeshPlan::Node> LocalMeshPlan::Nodes() const {
   std::vector<Node> nodes;
-  for (int i = 0; i < relays; ++i) {
-    nodes.push_back({"relay", "relay-" + std::to_string(i + 1), "local",
-                     static_cast<uint16_t>(base_port + 30 + i), static_cast<uint16_t>(base_port + 1950 + i)});
+  int edge_index = 0;
+  int relay_index = 0;
+  auto add = [&](const std::string& role, std::string id, std::string region, std::string parent) {
+    const bool edge = role == "edge";
+    const int i = edge ? edge_index++ : relay_index++;
+    nodes.push_back({role, std::move(id), std::move(region),
+                     static_cast<uint16_t>(base_port + (edge ? 10 : 30) + i),
+                     static_cast<uint16_t>(base_port + (edge ? 1920 : 1950) + i), std::move(parent)});
+  };
+  if (tree) {
+    for (const auto& node : tree->nodes) add(node.role, node.id, node.region, node.parent);
+    return nodes;
   }
-  for (int i = 0; i < edges; ++i) {
-    nodes.push_back({"edge", "edge-" + std::to_string(i + 1), "local",
-                     static_cast<uint16_t>(base_port + 10 + i), static_cast<uint16_t>(base_port + 1920 + i)});
-  }
+  for (int i = 0; i < relays; ++i) add("relay", "relay-" + std::to_string(i + 1), "local", "");
+  for (int i = 0; i < edges; ++i) add("edge", "edge-" + std::to_string(i + 1), "local", "");
   return nodes;
+}
+
+std::vector<LocalMeshPlan::Emulator> LocalMeshPlan::Emulators() const {
+  std::vector<Emulator> emulators;
+  if (!tree) return emulators;
+  auto nodes = Nodes();
+  for (const auto& node : tree->nodes) {
+    if (!tree->Emulated(node)) continue;
+    uint16_t parent_media = 0;
+    for (const auto& n : nodes) {
+      if (n.id == node.parent) parent_media = n.media_port;
+    }
+    const auto i = static_cast<uint16_t>(emulators.size());
+    emulators.push_back({node.id, node.parent, static_cast<uint16_t>(base_port + 1980 + i),
+                         static_cast<uint16_t>(base_port + 60 + i), parent_media});
+  }
+  return emulators;
 }
 
 namespace {
 
-pid_t SpawnNode(const LocalMeshPlan& plan, const LocalMeshPlan::Node& node,
-                const std::string& control_fingerprint) {
-  std::vector<std::string> args = {
-      "cascade", node.role,
-      "--set",   "node.id=" + node.id,
-      "--set",   "node.region=" + node.region,
-      "--set",   "http.listen=127.0.0.1:" + std::to_string(node.http_port),
-      "--set",   "media.listen=127.0.0.1:" + std::to_string(node.media_port),
-      "--set",   "control.address=127.0.0.1:" + std::to_string(plan.control_channel_port()),
-      "--set",   "control.fingerprint=" + control_fingerprint,
-      "--set",   "log.level=" + std::string(base::ToString(base::Log::Level())),
-  };
+// Runs this binary again with `args`; the child dies with us.
+pid_t Spawn(std::vector<std::string> args) {
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
@@ -53,6 +68,80 @@ pid_t SpawnNode(const LocalMeshPlan& plan, const LocalMeshPlan::Node& node,
   if (getppid() != parent) _exit(1);
   execv("/proc/self/exe", argv.data());
   _exit(127);
+}
+
+pid_t SpawnNode(const LocalMeshPlan& plan, const LocalMeshPlan::Node& node,
+                const std::string& control_fingerprint) {
+  return Spawn({
+      "cascade",
+      node.role,
+      "--set",
+      "node.id=" + node.id,
+      "--set",
+      "node.region=" + node.region,
+      "--set",
+      "http.listen=127.0.0.1:" + std::to_string(node.http_port),
+      "--set",
+      "media.listen=127.0.0.1:" + std::to_string(node.media_port),
+      "--set",
+      "control.address=127.0.0.1:" + std::to_string(plan.control_channel_port()),
+      "--set",
+      "control.fingerprint=" + control_fingerprint,
+      "--set",
+      "log.level=" + std::string(base::ToString(base::Log::Level())),
+  });
+}
+
+// A relative matrix path is tried from the working directory, then from the source tree.
+std::string ResolveDataPath(const std::string& path) {
+  if (path.empty() || path[0] == '/' || access(path.c_str(), R_OK) == 0) return path;
+  return std::string(CASCADE_SOURCE_DIR) + "/" + path;
+}
+
+pid_t SpawnEmulator(const TreePlan& tree, const LocalMeshPlan::Emulator& emulator, size_t index) {
+  const auto* child = tree.Find(emulator.child);
+  const auto* parent = tree.Find(emulator.parent);
+  char loss[32];
+  std::snprintf(loss, sizeof(loss), "%.4f", tree.loss);
+  return Spawn({"cascade", "linkemu", "--listen", "127.0.0.1:" + std::to_string(emulator.listen_port), "--to",
+                "127.0.0.1:" + std::to_string(emulator.parent_media_port), "--http",
+                "127.0.0.1:" + std::to_string(emulator.http_port), "--delay-from-matrix",
+                ResolveDataPath(tree.matrix), "--from", child->region, "--to-region", parent->region,
+                "--loss", loss, "--seed", std::to_string(index + 1)});
+}
+
+// Links every room along the tree through control's command API, one link at a time, root
+// first; prints each answer and calls `done` with the number of failures.
+void LinkTree(control::TreeCommands& commands, const LocalMeshPlan& plan, std::function<void(int)> done) {
+  struct Step {
+    std::string room, parent, child;
+  };
+  auto steps = std::make_shared<std::vector<Step>>();
+  for (const auto& room : plan.tree->rooms) {
+    for (const auto& node : plan.tree->nodes) {
+      if (!node.parent.empty()) steps->push_back({room, node.parent, node.id});
+    }
+  }
+  auto failures = std::make_shared<int>(0);
+  auto next = std::make_shared<std::function<void(size_t)>>();
+  *next = [&commands, steps, failures, next, done](size_t i) {
+    if (i == steps->size()) {
+      done(*failures);
+      *next = nullptr;  // breaks the cycle of the shared function holding itself
+      return;
+    }
+    const Step& step = (*steps)[i];
+    commands.AddLink(step.room, step.parent, step.child,
+                     [step, i, failures, next](control::TreeCommands::Outcome outcome) {
+                       if (outcome.status != 200) ++*failures;
+                       std::printf("up: tree %-6s %-12s -> %-14s %s\n", step.room.c_str(),
+                                   step.parent.c_str(), step.child.c_str(),
+                                   outcome.status == 200 ? "linked" : ("FAILED: " + outcome.error).c_str());
+                       std::fflush(stdout);
+                       (*next)(i + 1);
+                     });
+  };
+  (*next)(0);
 }
 
 void PrintNodes(const control::NodeRegistry& registry) {
@@ -83,7 +172,21 @@ int RunLocalMesh(const LocalMeshPlan& plan) {
               plan.control_http_port(), plan.control_channel_port());
 
   auto nodes = plan.Nodes();
+  auto emulators = plan.Emulators();
   std::vector<pid_t> children;
+  for (size_t i = 0; i < emulators.size(); ++i) {
+    const auto& emulator = emulators[i];
+    pid_t pid = SpawnEmulator(*plan.tree, emulator, i);
+    if (pid < 0) continue;
+    children.push_back(pid);
+    control.tree().SetPath(emulator.parent, emulator.child,
+                           control::NodeAddress{"127.0.0.1", emulator.listen_port, "udp"});
+    std::printf(
+        "up: started link emulator %s -> %s on udp 127.0.0.1:%u (http 127.0.0.1:%u), %s -> %s, loss %.1f%%\n",
+        emulator.child.c_str(), emulator.parent.c_str(), emulator.listen_port, emulator.http_port,
+        plan.tree->Find(emulator.child)->region.c_str(), plan.tree->Find(emulator.parent)->region.c_str(),
+        plan.tree->loss * 100);
+  }
   for (const auto& node : nodes) {
     pid_t pid = SpawnNode(plan, node, control.fingerprint().ToString());
     if (pid < 0) {
@@ -97,6 +200,7 @@ int RunLocalMesh(const LocalMeshPlan& plan) {
   std::fflush(stdout);
 
   bool all_registered_once = false;
+  int tree_failures = 0;
   uint64_t started_ms = loop.clock().NowMs();
   net::Timer status(loop, [&] {
     const auto& registry = control.server().registry();
@@ -110,6 +214,15 @@ int RunLocalMesh(const LocalMeshPlan& plan) {
           "up: node list at http://127.0.0.1:%u/api/nodes, metrics at /metrics; Ctrl-C stops the mesh\n",
           plan.control_http_port());
       std::fflush(stdout);
+      if (plan.tree) {
+        LinkTree(control.tree(), plan, [&](int failures) {
+          tree_failures = failures;
+          std::printf("up: tree %s (%zu rooms from %s, tree at http://127.0.0.1:%u/api/tree)\n",
+                      failures == 0 ? "ready" : "NOT ready", plan.tree->rooms.size(),
+                      plan.tree->root().id.c_str(), plan.control_http_port());
+          std::fflush(stdout);
+        });
+      }
     }
   });
   status.Start(100, 100);
@@ -151,7 +264,7 @@ int RunLocalMesh(const LocalMeshPlan& plan) {
   }
   std::printf("up: %s (%d node processes exited uncleanly)\n",
               all_registered_once && final_all ? "mesh was healthy" : "mesh was NOT healthy", failures);
-  return all_registered_once && final_all && failures == 0 ? 0 : 1;
+  return all_registered_once && final_all && failures == 0 && tree_failures == 0 ? 0 : 1;
 }
 
 }  // namespace cascade::tools

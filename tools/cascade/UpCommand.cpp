@@ -14,7 +14,11 @@ void AddUpCommand(CLI::App& app) {
   up->add_option("--relays", plan->relays, "relay processes")->check(CLI::Range(0, 20));
   up->add_option("--duration", plan->duration_s, "stop after this many seconds (0: run until Ctrl-C)")
       ->check(CLI::Range(0, 86400));
-  up->callback([plan] {
+  auto tree_file = std::make_shared<std::string>();
+  up->add_option("--tree", *tree_file, "TOML tree: nodes, regions, parents, rooms (see tests/data/tree)")
+      ->check(CLI::ExistingFile);
+  up->callback([plan, tree_file] {
+    if (!tree_file->empty()) plan->tree = LoadTreePlan(*tree_file);
     int code = RunLocalMesh(*plan);
     if (code != 0) throw CLI::RuntimeError(code);
   });
