@@ -307,10 +307,14 @@ void Room::OnUpstreamRtp(Source& source, rtp::RtpPacket& packet, uint64_t now_us
   }
   if (packet.payload_size() == 0) {
     // Padding-only bandwidth probes are not forwarded to viewers; close the gap they
-    // leave so that viewers do not see (and NACK) a loss that never happened.
+    // leave so that viewers do not see (and NACK) a loss that never happened. A probe
+    // repaired late already has its number among what viewers got: it fills that hole.
     for (auto* viewer : viewers_) {
       ViewerTrack& track = viewer->track(source.kind);
-      if (track.source_ssrc == source.ssrc) track.rewriter.Skip(packet);
+      if (track.source_ssrc != source.ssrc || track.rewriter.Skip(packet)) continue;
+      if (!viewer->has_transport() || !Connected(viewer->transport())) continue;
+      const uint8_t payload_type = viewer->negotiated().PayloadTypeFor(source.codec);
+      if (payload_type != 0xff) ForwardTo(*viewer, track, packet, payload_type, now_us);
     }
     return;
   }

@@ -66,10 +66,12 @@ bool RtpStreamRewriter::RewriteRetransmission(RtpPacket& packet) const {
   return true;
 }
 
-void RtpStreamRewriter::Skip(const RtpPacket& packet) {
-  if (!started_ || switch_requested_ || packet.ssrc() != source_ssrc_) return;
+bool RtpStreamRewriter::Skip(const RtpPacket& packet) {
+  if (!started_ || switch_requested_ || packet.ssrc() != source_ssrc_) return true;
   const int64_t unwrapped = source_seq_.Unwrap(packet.sequence_number());
-  if (unwrapped <= highest_source_seq_) return;  // late: its number was never the next one out
+  if (unwrapped == highest_source_seq_) return true;  // a duplicate of the newest
+  if (unwrapped < highest_source_seq_)
+    return unwrapped < segment_start_;  // late: a hole unless before the segment
   highest_source_seq_ = unwrapped;
   --seq_offset_;
   if (offset_count_ > 0 && offsets_[offset_head_].from == unwrapped) {
@@ -81,6 +83,7 @@ void RtpStreamRewriter::Skip(const RtpPacket& packet) {
     if (offset_count_ > 0) offsets_[offset_head_].end = unwrapped;
     PushOffset(unwrapped + 1, seq_offset_);
   }
+  return true;
 }
 
 bool RtpStreamRewriter::Rewrite(RtpPacket& packet, uint64_t now_us) {

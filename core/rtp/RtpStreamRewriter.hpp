@@ -31,7 +31,10 @@ class RtpStreamRewriter {
   bool Rewrite(RtpPacket& packet, uint64_t now_us);
   // The caller drops `packet` (e.g. padding-only probes it does not forward): later packets
   // are renumbered to close the gap, so the viewer sees no loss that never happened.
-  void Skip(const RtpPacket& packet);
+  // Returns false when that is no longer possible: the packet is late (it was lost upstream
+  // and repaired) and later packets were already numbered around it, so its number is a
+  // hole the viewer waits for; the caller should forward it (Rewrite) instead.
+  bool Skip(const RtpPacket& packet);
 
   // Retransmission of a packet this rewriter already numbered (a NACK answered from a cache):
   // rewrites `packet` (a copy of the source packet) to the same SSRC, sequence number and

@@ -106,6 +106,21 @@ TEST_CASE("RtpStreamRewriter closes the gap a skipped packet leaves") {
   CHECK(Feed(rewriter, 7, 106, 12000, 33'000).seq == 104);
 }
 
+TEST_CASE("RtpStreamRewriter: a probe repaired late fills its hole instead of being skipped") {
+  RtpStreamRewriter rewriter(0xabc, 90000);
+  CHECK(Feed(rewriter, 7, 100, 9000, 0).seq == 100);
+  // 101 (a probe) is lost upstream; 102 goes out numbered around the hole it leaves.
+  CHECK(Feed(rewriter, 7, 102, 9000, 1'000).seq == 102);
+  std::vector<uint8_t> buffer(32);
+  auto size = RtpPacketBuilder(buffer).SetSsrc(7).SetSequenceNumber(101).SetTimestamp(9000).Build();
+  buffer.resize(size.value());
+  auto probe = RtpPacket::Parse(buffer);
+  REQUIRE(probe.ok());
+  CHECK_FALSE(rewriter.Skip(*probe));  // the viewer waits for 101: the caller must forward it
+  CHECK(Feed(rewriter, 7, 101, 9000, 2'000).seq == 101);
+  CHECK(Feed(rewriter, 7, 103, 9000, 3'000).seq == 103);  // numbering unchanged
+}
+
 namespace {
 
 std::vector<uint8_t> Build(uint32_t ssrc, uint16_t seq, uint32_t ts, size_t payload_size = 1) {
