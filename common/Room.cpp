@@ -227,7 +227,7 @@ void Room::RequestKeyframe(Source& source, uint64_t now_us) {
 }
 
 void Room::SendKeyframeRequestIfDue(Source& source, uint64_t now_us) {
-  if (!source.keyframes.Due(now_us)) return;
+  if (!source.keyframes.Due(now_us, UpstreamRttUs())) return;
   auto* transport = UpstreamTransport();
   if (!transport) return;
   auto out = transport->BeginSend();
@@ -296,6 +296,12 @@ void Room::OnUpstreamRtp(Source& source, rtp::RtpPacket& packet, uint64_t now_us
   source.cache.Insert(packet.sequence_number(), packet.data(), now_us);
   if (source.nacks.OnPacket(packet.sequence_number(), now_us)) ++counters_.nack_recovered;
   if (source.nacks.Due(now_us)) SendUpstreamNacks(source, now_us);
+  bool keyframe_start = false;
+  if (source.kind == TrackKind::kVideo && packet.payload_size() > 0) {
+    auto info = codecs::InspectPayload(source.codec, packet.payload());
+    keyframe_start = info.ok() && info->is_keyframe && info->begins_frame;
+    if (keyframe_start) source.keyframes.OnKeyframe();
+  }
   SendKeyframeRequestIfDue(source, now_us);
   // Children get every packet, padding included, so that their sequence numbers have no
   // gaps they would NACK; the stream keeps its mesh-wide SSRC and everything else.
@@ -319,11 +325,6 @@ void Room::OnUpstreamRtp(Source& source, rtp::RtpPacket& packet, uint64_t now_us
     return;
   }
 
-  bool keyframe_start = false;
-  if (source.kind == TrackKind::kVideo) {
-    auto info = codecs::InspectPayload(source.codec, packet.payload());
-    keyframe_start = info.ok() && info->is_keyframe && info->begins_frame;
-  }
   for (auto* viewer : viewers_) {
     if (!viewer->has_transport() || !Connected(viewer->transport())) continue;
     ViewerTrack& track = viewer->track(source.kind);

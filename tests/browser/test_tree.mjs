@@ -39,6 +39,10 @@ const room = 'tree';
 const TOTAL_BUDGET_MS = 170000;
 const MEASURE_MS = 15000;
 const verbose = process.env.VERBOSE === '1';
+// TREE_LOSS=0.05 changes every emulated link's loss (each way) at run time (scripts/bench-tree.sh);
+// the 0.1 % bound is asserted at the issue's 2 % and below.
+const treeLoss = process.env.TREE_LOSS === undefined ? null : Number(process.env.TREE_LOSS);
+const EMULATORS = 3;  // inter-region links in three-regions.toml: HTTP at base+60..
 
 const t0 = Date.now();
 const elapsed = () => `${((Date.now() - t0) / 1000).toFixed(1)}s`;
@@ -255,7 +259,14 @@ async function main() {
   }
   if (!firstFrames.every(Boolean)) throw new Error('a viewer decoded nothing');
 
-  // Steady state under 2 % loss per inter-region link.
+  // Steady state under the emulated loss.
+  if (treeLoss !== null) {
+    for (let i = 0; i < EMULATORS; ++i) {
+      const r = await fetch(`http://127.0.0.1:${basePort + 60 + i}/link`, { method: 'PUT', body: JSON.stringify({ both: { loss: treeLoss } }) });
+      if (!r.ok) throw new Error(`PUT /link on emulator ${i} answered ${r.status}: ${await r.text()}`);
+    }
+    info(`emulated links now lose ${(treeLoss * 100).toFixed(1)} % each way`);
+  }
   await sleep(2000);
   const before = await Promise.all(viewers.map((v) => inbound(v.page)));
   const pubBefore = await outbound(publisher);
@@ -283,8 +294,12 @@ async function main() {
       `suppressed ${metricSum(m, 'cascade_media_nack_suppressed_total')}, srtp drops ${metricSum(m, 'cascade_media_dropped_packets_total')}`);
   }
   const lossPct = received > 0 ? (100 * lost) / (received + lost) : 100;
-  console.log(`unrecovered_loss_pct=${lossPct.toFixed(3)} (viewers, ${received} packets, 2% loss per inter-region link each way)`);
-  check('viewers: unrecovered loss below 0.1 %', received > 0 && lossPct < 0.1, `${lost} of ${received + lost}`);
+  const linkLossPct = ((treeLoss ?? 0.02) * 100).toFixed(1);
+  const viewerNacks = after.reduce((n, b, k) => n + b.nacks - before[k].nacks, 0);
+  console.log(`unrecovered_loss_pct=${lossPct.toFixed(3)} link_loss_pct=${linkLossPct} viewer_packets=${received} viewer_nacks=${viewerNacks}`);
+  if ((treeLoss ?? 0.02) <= 0.02) {
+    check('viewers: unrecovered loss below 0.1 %', received > 0 && lossPct < 0.1, `${lost} of ${received + lost}`);
+  }
 
   const relayUrls = relays.map((r) => r.url);
   const leafUrls = leaves.map((l) => l.url);
@@ -295,7 +310,7 @@ async function main() {
   const originNacksToPublisher = metricSum(await metrics(origin.url), 'cascade_media_nack_sent_total');
   const publisherNacks = pubAfter.nacks;
   console.log(`link_loss lost_before_repair=${lostOnLinks} lost_after_repair=${notRepaired} resent_by_relays=${repaired}`);
-  console.log(`nack_amplification downstream_nacks=${downstreamNacks} publisher_nacks=${publisherNacks} ` +
+  console.log(`nack_amplification viewer_and_link_nacks=${downstreamNacks} publisher_nacks=${publisherNacks} ` +
     `ratio=${publisherNacks > 0 ? (downstreamNacks / publisherNacks).toFixed(1) : 'inf (publisher got none)'}`);
   check('relays: losses on the emulated links were seen and repaired hop by hop', lostOnLinks > 20 && repaired > 20,
     `${lostOnLinks} lost on links, ${repaired} resent by relays, ${notRepaired} never recovered`);
@@ -319,17 +334,26 @@ async function main() {
       `${count} copies`);
   }
 
-  // 200 viewers join one far edge within about a second: PLIs reaching the publisher.
+  // 200 viewers join one far edge within about a second: PLIs reaching the publisher,
+  // against the PLIs of an equally long quiet window just before (the Chromium viewers ask
+  // for keyframes of their own after unrecoverable frames).
+  const crowdStart = Date.now();
   const plisBefore = (await outbound(publisher)).plis;
   const crowd = await runLoadgen(['--edge', leaves[0].url, '--room', room, '--viewers', '200', '--ramp-ms', '5',
-    '--duration', '3', '--join-timeout', '20', '--token-from-edge']);
-  await sleep(1000);
+    '--duration', '2', '--join-timeout', '20', '--token-from-edge']);
+  await sleep(500);
+  const crowdMs = Date.now() - crowdStart;
   const plisAfter = (await outbound(publisher)).plis;
+  await sleep(crowdMs);
+  const plisQuiet = (await outbound(publisher)).plis - plisAfter;
+  const crowdPlis = plisAfter - plisBefore;
   const summary = crowd.output.split('\n').filter((l) => /^viewers=|^rss_per_viewer/.test(l)).join(' | ');
   check('crowd: 200 loadgen viewers joined the far edge and got video', crowd.code === 0, summary || crowd.output.slice(-400));
-  console.log(`crowd_join plis_at_publisher=${plisAfter - plisBefore} viewers=200 ramp_ms=5`);
-  check('crowd: at most a handful of PLIs reached the publisher', plisAfter - plisBefore <= 8,
-    `${plisAfter - plisBefore} PLIs (coalesced at the edge and at each relay)`);
+  console.log(`crowd_join plis_at_publisher=${crowdPlis} quiet_window_plis=${plisQuiet} window_ms=${crowdMs} viewers=200 ramp_ms=5`);
+  // The bound: one upstream request per stream per 300 ms at each hop while joins keep
+  // coming (~1.5 s here, three simulcast layers); without coalescing it would be ~200.
+  check('crowd: 200 joins cost the publisher at most a dozen PLIs', crowdPlis - plisQuiet <= 12,
+    `${crowdPlis} PLIs during the join vs ${plisQuiet} in an equal quiet window (coalesced at the edge and at each relay)`);
 
   // An unauthenticated sender aims at a relay's media port.
   const relay = relays[0];

@@ -47,3 +47,27 @@ TEST_CASE("KeyframeRequestCoalescer sends a request from the interval when it en
   CHECK_FALSE(coalescer.Due(clock.NowUs()));
   CHECK(coalescer.counters().sent == 2);
 }
+
+TEST_CASE(
+    "KeyframeRequestCoalescer waits one upstream RTT while a request is in flight, and a keyframe serves "
+    "everyone") {
+  KeyframeRequestCoalescer coalescer(300'000);
+  coalescer.OnRequest(0);
+  REQUIRE(coalescer.Due(0, 400'000));
+  coalescer.OnSent(0);
+  coalescer.OnRequest(350'000);
+  // Past the interval, but the first request (RTT 400 ms) cannot have been answered yet.
+  CHECK_FALSE(coalescer.Due(350'000, 400'000));
+  CHECK(coalescer.Due(500'000, 400'000));  // RTT + encoder margin: the keyframe was lost, ask again
+  // The keyframe arrives first: it serves the waiting request; nothing goes out.
+  coalescer.OnKeyframe();
+  CHECK_FALSE(coalescer.pending());
+  CHECK_FALSE(coalescer.Due(500'000, 400'000));
+  // After a keyframe the plain interval applies again.
+  coalescer.OnRequest(600'000);
+  CHECK(coalescer.Due(600'000, 400'000));
+  // Without an RTT the interval alone counts, as before.
+  coalescer.OnSent(600'000);
+  coalescer.OnRequest(700'000);
+  CHECK(coalescer.Due(900'000));
+}
