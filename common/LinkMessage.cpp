@@ -71,7 +71,8 @@ StreamAnnounce ParseAnnounce(const Json& object) {
     if (!value.is_string()) throw FieldError{LinkMessageError::kBadValue};
     int id = 0;
     for (char c : key) {
-      if (c < '0' || c > '9' || key.size() > 3) throw FieldError{LinkMessageError::kBadValue};
+      if (c < '0' || c > '9' || key.size() > 3 || key[0] == '0')
+        throw FieldError{LinkMessageError::kBadValue};
       id = id * 10 + (c - '0');
     }
     if (id < 1 || id > 255) throw FieldError{LinkMessageError::kBadValue};

@@ -8,4 +8,7 @@ void AddNodeCommands(CLI::App& app);  // control, edge, relay
 void AddUpCommand(CLI::App& app);     // up: a whole local mesh on loopback
 void AddTokenCommand(CLI::App& app);  // token: WHIP/WHEP bearer tokens
 
+// relaybench: one relay's packets/s per core and the latency a hop adds (tools/relaybench).
+void AddRelayBenchCommand(CLI::App& app);
+
 }  // namespace cascade::tools
