@@ -16,6 +16,11 @@ constexpr size_t kMaxPendingMessages = 1024;
 
 void Link::Send(const LinkMessage& message) {
   std::string text = SerializeLinkMessage(message);
+  if (text.size() > kMaxLinkMessageSize) {
+    // JSON escaping can grow a client's chat message past what the peer accepts.
+    ++counters_.messages_not_sent;
+    return;
+  }
   if (!channel_) {
     if (pending_.size() < kMaxPendingMessages) pending_.push_back(std::move(text));
     return;
@@ -23,6 +28,8 @@ void Link::Send(const LinkMessage& message) {
   auto bytes = std::span(reinterpret_cast<const uint8_t*>(text.data()), text.size());
   if (transport_->SendDataChannelMessage(*channel_, sctp::DataChannelMessageType::kText, bytes)) {
     ++counters_.messages_sent;
+  } else {
+    ++counters_.messages_not_sent;
   }
 }
 

@@ -32,6 +32,7 @@ struct LinkCounters {
   uint64_t keyframe_requests_sent = 0;
   uint64_t keyframe_requests_received = 0;
   uint64_t messages_sent = 0;
+  uint64_t messages_not_sent = 0;  // too large once serialized, or refused by SCTP
   uint64_t messages_received = 0;
   uint64_t bad_messages = 0;
   uint64_t lost_before_repair = 0;  // sequence gaps seen on packets from the peer

@@ -125,6 +125,8 @@ void MediaPlane::RegisterLinkMetrics(Link& link) {
       [c] { return static_cast<double>(c->packets_resent); });
   add("cascade_link_keyframe_requests_sent_total", "PLI sent to the peer", true,
       [c] { return static_cast<double>(c->keyframe_requests_sent); });
+  add("cascade_link_messages_not_sent_total", "link messages too large or refused", true,
+      [c] { return static_cast<double>(c->messages_not_sent); });
   add("cascade_link_unannounced_packets_total", "RTP for streams the peer never announced", true,
       [c] { return static_cast<double>(c->unannounced_packets); });
   add("cascade_link_rtt_seconds", "round-trip time to the peer", false,
@@ -175,6 +177,14 @@ void MediaPlane::AddSession(std::unique_ptr<ClientSession> session) {
     room.AddViewer(raw);
   }
   sessions_[raw->id()] = std::move(session);
+}
+
+void MediaPlane::RekeyUfrag(const std::string& old_ufrag, transport::WebRtcTransport& transport) {
+  if (!owners_.contains(&transport)) return;
+  if (auto it = by_ufrag_.find(old_ufrag); it != by_ufrag_.end() && it->second == &transport) {
+    by_ufrag_.erase(it);
+  }
+  by_ufrag_[transport.local_ufrag()] = &transport;
 }
 
 ClientSession* MediaPlane::FindSession(const std::string& id) {
@@ -351,8 +361,7 @@ void MediaPlane::OnLinkMessage(Link& link, std::span<const uint8_t> data) {
   if (const auto* announce = std::get_if<StreamAnnounce>(&*message)) {
     Room* room = room_of(announce->room);
     if (!room || room->parent() != &link) return;
-    room->OnAnnounce(*announce);
-    rooms_by_ssrc_[announce->ssrc] = room;
+    if (room->OnAnnounce(*announce)) rooms_by_ssrc_[announce->ssrc] = room;
   } else if (const auto* withdraw = std::get_if<StreamWithdraw>(&*message)) {
     Room* room = room_of(withdraw->room);
     if (!room || room->parent() != &link) return;

@@ -42,6 +42,8 @@ class MediaPlane : public net::UdpSocket::Listener, public transport::WebRtcTran
   ClientSession* FindSession(const std::string& id);
   void DestroySession(const std::string& id, const char* reason);
   size_t session_count(SessionKind kind) const;
+  // After transport.RestartIce(): STUN is routed by the new local ufrag, no longer by the old.
+  void RekeyUfrag(const std::string& old_ufrag, transport::WebRtcTransport& transport);
   Room* FindRoom(const std::string& name);
   // A mesh-wide SSRC from this node's range.
   uint32_t AllocateSsrc();

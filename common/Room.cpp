@@ -166,13 +166,13 @@ Room::Source* Room::LearnPublisherSource(const rtp::RtpPacket& packet) {
   return &sources_.back();
 }
 
-void Room::OnAnnounce(const StreamAnnounce& announce) {
+bool Room::OnAnnounce(const StreamAnnounce& announce) {
+  Source* source = FindSource(announce.ssrc);
+  if (!source && sources_.size() >= kMaxSources) return false;
   upstream_extensions_.fill(rtp::ExtensionUri::kUnknown);
   for (const auto& [id, uri] : announce.extensions) upstream_extensions_[id] = uri;
   for (auto* viewer : viewers_) MapExtensions(*viewer);
-  Source* source = FindSource(announce.ssrc);
   if (!source) {
-    if (sources_.size() >= kMaxSources) return;
     sources_.emplace_back(options_);
     source = &sources_.back();
     source->ssrc = announce.ssrc;
@@ -182,6 +182,7 @@ void Room::OnAnnounce(const StreamAnnounce& announce) {
   source->codec = announce.codec;
   source->clock_rate = announce.clock_rate;
   for (auto& child : children_) child.link->Send(announce);
+  return true;
 }
 
 void Room::OnWithdraw(uint32_t ssrc) {

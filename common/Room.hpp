@@ -93,7 +93,8 @@ class Room {
   void OnPublisherRtp(rtp::RtpPacket& packet, uint64_t now_us);
   void OnParentRtp(rtp::RtpPacket& packet, uint64_t now_us);
   void OnParentRtcp(std::span<const uint8_t> compound, uint64_t now_us);
-  void OnAnnounce(const StreamAnnounce& announce);
+  // False when the room already relays its maximum of streams (the announce is ignored).
+  bool OnAnnounce(const StreamAnnounce& announce);
   void OnWithdraw(uint32_t ssrc);
   void OnViewerRtcp(ClientSession* viewer, std::span<const uint8_t> compound, uint64_t now_us);
   void OnChildRtcp(Link* child, std::span<const uint8_t> compound, uint64_t now_us);
