@@ -302,6 +302,24 @@ void WebRtcTransport::SendCheck(uint64_t now_ms) {
   last_check_sent_ms_ = now_ms;
 }
 
+void WebRtcTransport::ReceiveDatagram(std::span<uint8_t> datagram, const net::SocketAddress& from) {
+  switch (ice::PacketDemux::Classify(datagram)) {
+    case ice::PacketKind::kStun: {
+      auto message = ice::StunMessage::Parse(datagram);
+      if (message.ok()) {
+        ReceiveStun(*message, from);
+      } else {
+        Drop(TransportDrop::kStunMalformed);
+      }
+      break;
+    }
+    case ice::PacketKind::kDtls: ReceiveDtls(datagram, from); break;
+    case ice::PacketKind::kRtp: ReceiveRtp(datagram, from); break;
+    case ice::PacketKind::kRtcp: ReceiveRtcp(datagram, from); break;
+    default: break;
+  }
+}
+
 void WebRtcTransport::ReceiveDtls(std::span<const uint8_t> datagram, const net::SocketAddress& from) {
   if (ended_ || !FromSelected(from)) return;
   dtls_->ReceiveDatagram(datagram);

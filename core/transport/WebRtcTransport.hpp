@@ -125,6 +125,9 @@ class WebRtcTransport : public dtls::DtlsTransport::Listener,
   // Demultiplexed input from the shared port. Binding requests are answered (ICE-lite
   // responder); success responses are taken only in client mode (ice_controlling).
   void ReceiveStun(const ice::StunMessage& message, const net::SocketAddress& from);
+  // Any datagram of this peer, classified (RFC 7983) and handed to the matching Receive*:
+  // for owners whose socket serves this one transport (clients, test peers).
+  void ReceiveDatagram(std::span<uint8_t> datagram, const net::SocketAddress& from);
   void ReceiveDtls(std::span<const uint8_t> datagram, const net::SocketAddress& from);
   void ReceiveRtp(std::span<uint8_t> datagram, const net::SocketAddress& from);
   void ReceiveRtcp(std::span<uint8_t> datagram, const net::SocketAddress& from);

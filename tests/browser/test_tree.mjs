@@ -19,6 +19,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { launchChromium, openLoggedPage } from './chromium.mjs';
+import { sleep, startMesh, TestRun } from './harness.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const [cascade, treeFile, portArg] = process.argv.slice(2);
@@ -44,107 +45,43 @@ const verbose = process.env.VERBOSE === '1';
 const treeLoss = process.env.TREE_LOSS === undefined ? null : Number(process.env.TREE_LOSS);
 const EMULATORS = 3;  // inter-region links in three-regions.toml: HTTP at base+60..
 
-const t0 = Date.now();
-const elapsed = () => `${((Date.now() - t0) / 1000).toFixed(1)}s`;
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-const results = [];
+const run = new TestRun();
+const check = run.check.bind(run);
+const info = run.info.bind(run);
+const within = run.within.bind(run);
+const waitInPage = run.waitInPage.bind(run);
 const consoleLog = [];
-let step = 'starting';
-let failed = false;
-
-function check(name, ok, detail = '') {
-  results.push({ name, ok });
-  if (!ok) failed = true;
-  console.log(`${ok ? 'PASS' : 'FAIL'} ${name}${detail ? `: ${detail}` : ''}`);
-  return ok;
-}
-function info(message) {
-  console.log(`     [${elapsed()}] ${message}`);
-}
-async function within(ms, what, promise) {
-  step = what;
-  let timer;
-  try {
-    return await Promise.race([promise, new Promise((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms);
-    })]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 // ---------------------------------------------------------------- the mesh under test
-const meshLog = [];
-const mesh = spawn(cascade, ['up', '--tree', treeFile, '--base-port', String(basePort), '--duration', '200'],
-  { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-let meshExit = null;
-const meshExited = new Promise((resolve) => {
-  mesh.on('exit', (code, signal) => resolve((meshExit = { code, signal })));
-  mesh.on('error', (error) => {
-    meshLog.push(`spawn failed: ${error.message}`);
-    resolve((meshExit = { code: -1, signal: null }));
-  });
-});
-let meshBuffer = '';
-const treeReady = new Promise((resolve) => {
-  const onData = (chunk) => {
-    meshBuffer += chunk;
-    let newline;
-    while ((newline = meshBuffer.indexOf('\n')) >= 0) {
-      const line = meshBuffer.slice(0, newline);
-      meshBuffer = meshBuffer.slice(newline + 1);
-      meshLog.push(`+${elapsed()} ${line}`);
-      if (/^up: tree ready/.test(line)) resolve(true);
-      if (/^up: tree NOT ready/.test(line)) resolve(false);
-    }
-  };
-  mesh.stdout.setEncoding('utf8').on('data', onData);
-  mesh.stderr.setEncoding('utf8').on('data', onData);
-  meshExited.then(() => resolve(false));
-});
-
+const mesh = startMesh(cascade, ['up', '--tree', treeFile, '--base-port', String(basePort), '--duration', '200'], run,
+  /^up: tree ready/, /^up: tree NOT ready/);
 let browser = null;
 let cleaningUp = false;
-async function stopMesh() {
-  if (meshExit) return meshExit;
-  try {
-    process.kill(mesh.pid, 'SIGINT');
-  } catch {}
-  const exit = await Promise.race([meshExited, sleep(10000).then(() => null)]);
-  if (exit) return exit;
-  try {
-    process.kill(-mesh.pid, 'SIGKILL');
-  } catch {}
-  return { code: null, signal: 'SIGKILL (did not stop within 10 s of SIGINT)' };
-}
 
 async function finish() {
   if (cleaningUp) return;
   cleaningUp = true;
   if (browser) await Promise.race([browser.close().catch(() => {}), sleep(5000)]);
-  step = 'stopping the mesh';
-  const exit = await stopMesh();
+  run.step = 'stopping the mesh';
+  const exit = await mesh.stop(10000);
   check('mesh: cascade up --tree stopped cleanly on SIGINT', exit.code === 0,
     `exit code ${exit.code}${exit.signal ? ` signal ${exit.signal}` : ''}`);
-  if (failed || verbose) {
+  if (run.failed || verbose) {
     console.log('\n---- browser console / page events (last 100) ----');
     console.log(consoleLog.slice(-100).join('\n'));
     console.log('\n---- mesh output (last 120 lines) ----');
-    console.log(meshLog.filter((l) => !/heartbeat/.test(l)).slice(-120).join('\n'));
+    console.log(mesh.log.filter((l) => !/heartbeat/.test(l)).slice(-120).join('\n'));
     console.log('----');
   }
-  const passed = results.filter((r) => r.ok).length;
-  console.log(`\n${passed} passed, ${results.length - passed} failed (${elapsed()})`);
-  console.log(failed ? 'FAIL test_tree' : 'PASS test_tree');
-  process.exit(failed ? 1 : 0);
+  process.exit(run.summarize('test_tree'));
 }
 
 setTimeout(async () => {
-  check('test finished in time', false, `still waiting for "${step}" after ${TOTAL_BUDGET_MS} ms`);
+  check('test finished in time', false, `still waiting for "${run.step}" after ${TOTAL_BUDGET_MS} ms`);
   await finish();
 }, TOTAL_BUDGET_MS);
 process.on('SIGINT', async () => {
-  check('not interrupted', false, `interrupted while waiting for "${step}"`);
+  check('not interrupted', false, `interrupted while waiting for "${run.step}"`);
   await finish();
 });
 
@@ -164,20 +101,6 @@ async function sumOver(urls, name) {
   let sum = 0;
   for (const url of urls) sum += metricSum(await metrics(url), name);
   return sum;
-}
-
-async function waitInPage(page, what, ms, fn, arg) {
-  step = what;
-  const deadline = Date.now() + ms;
-  for (;;) {
-    try {
-      if (await page.evaluate(fn, arg)) return true;
-    } catch (error) {
-      if (/closed|crash/i.test(error.message)) return false;
-    }
-    if (Date.now() >= deadline) return false;
-    await sleep(100);
-  }
 }
 
 // Inbound totals of a viewer page: what arrived and what Chromium counts as lost after
@@ -224,9 +147,9 @@ function runLoadgen(args) {
 
 // ---------------------------------------------------------------- the test
 async function main() {
-  const ready = await within(30000, 'the tree to be linked (up: tree ready)', treeReady);
+  const ready = await within(30000, 'the tree to be linked (up: tree ready)', mesh.ready);
   if (!check('tree: every link commanded through control and confirmed by both nodes', ready,
-    meshLog.filter((l) => /up: tree/.test(l)).join(' | '))) {
+    mesh.log.filter((l) => /up: tree/.test(l)).join(' | '))) {
     throw new Error('tree not ready');
   }
   browser = await within(20000, 'Chromium to start', launchChromium());
@@ -236,7 +159,7 @@ async function main() {
   await context.addInitScript({ content: readFileSync(path.join(here, 'page-instrumentation.js'), 'utf8') });
 
   // Publisher at the origin edge.
-  const publisher = await openLoggedPage(context, 'publisher', consoleLog, t0);
+  const publisher = await openLoggedPage(context, 'publisher', consoleLog, run.t0);
   await within(10000, 'publish.html to load', publisher.goto(`${origin.url}/web/publish.html?room=${room}`));
   await publisher.click('#start', { timeout: 5000 });
   const published = await waitInPage(publisher, 'publisher connected', 20000,
@@ -246,7 +169,7 @@ async function main() {
   // One viewer at each far edge.
   const viewers = [];
   for (const leaf of leaves) {
-    const page = await openLoggedPage(context, `viewer@${leaf.name}`, consoleLog, t0);
+    const page = await openLoggedPage(context, `viewer@${leaf.name}`, consoleLog, run.t0);
     await within(10000, `watch.html at ${leaf.name}`, page.goto(`${leaf.url}/web/watch.html?room=${room}`));
     viewers.push({ ...leaf, page });
   }
@@ -270,7 +193,7 @@ async function main() {
   await sleep(2000);
   const before = await Promise.all(viewers.map((v) => inbound(v.page)));
   const pubBefore = await outbound(publisher);
-  step = `measuring for ${MEASURE_MS} ms`;
+  run.step = `measuring for ${MEASURE_MS} ms`;
   await sleep(MEASURE_MS);
   const after = await Promise.all(viewers.map((v) => inbound(v.page)));
   const pubAfter = await outbound(publisher);
@@ -377,4 +300,4 @@ async function main() {
     `(forwarded to children meanwhile: +${forwardedAfter - forwardedBefore}, the stream itself)`);
 }
 
-main().catch((error) => check(`no error (${step})`, false, error.message)).finally(finish);
+main().catch((error) => check(`no error (${run.step})`, false, error.message)).finally(finish);

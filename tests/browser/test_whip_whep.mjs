@@ -8,7 +8,6 @@
 //
 // One PASS/FAIL line per assertion; exit 0 only if all pass. Bounded: the whole run stops
 // at 85 s, printing what it was waiting for.
-import { spawn } from 'node:child_process';
 import { createHmac, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
@@ -16,6 +15,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { launchChromium, openLoggedPage } from './chromium.mjs';
+import { sleep, startMesh, TestRun } from './harness.mjs';
 import { weriftWatch } from './werift-whep.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -32,100 +32,33 @@ const VIEWERS = 3;
 const TOTAL_BUDGET_MS = 85000;
 const verbose = process.env.VERBOSE === '1';  // print the diagnostics even when everything passed
 
-const t0 = Date.now();
-const elapsed = () => `${((Date.now() - t0) / 1000).toFixed(1)}s`;
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-const results = [];
+const run = new TestRun();
+const check = run.check.bind(run);
+const info = run.info.bind(run);
+const within = run.within.bind(run);
+const waitInPage = run.waitInPage.bind(run);
 const consoleLog = [];
 const diagnostics = [];
-let step = 'starting';
-let failed = false;
-
-function check(name, ok, detail = '') {
-  results.push({ name, ok });
-  if (!ok) failed = true;
-  console.log(`${ok ? 'PASS' : 'FAIL'} ${name}${detail ? `: ${detail}` : ''}`);
-  return ok;
-}
-function info(message) {
-  console.log(`     [${elapsed()}] ${message}`);
-}
-async function within(ms, what, promise) {
-  step = what;
-  let timer;
-  try {
-    return await Promise.race([
-      promise,
-      new Promise((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms);
-      }),
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 // ---------------------------------------------------------------- the mesh under test
 const command = target === '--mock'
   ? [process.execPath, [path.join(here, 'mock-edge.mjs'), '--base-port', String(basePort)]]
   : [target, ['up', '--base-port', String(basePort), '--edges', '1', '--relays', '0', '--duration', '120']];
-const meshLog = [];
-const mesh = spawn(command[0], command[1], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-let meshExit = null;
-const meshExited = new Promise((resolve) => {
-  mesh.on('exit', (code, signal) => {
-    meshExit = { code, signal };
-    resolve(meshExit);
-  });
-  mesh.on('error', (error) => {
-    meshLog.push(`spawn failed: ${error.message}`);
-    meshExit = { code: -1, signal: null };
-    resolve(meshExit);
-  });
-});
-let meshBuffer = '';
-const meshReady = new Promise((resolve) => {
-  const onData = (chunk) => {
-    meshBuffer += chunk;
-    let newline;
-    while ((newline = meshBuffer.indexOf('\n')) >= 0) {
-      const line = meshBuffer.slice(0, newline);
-      meshBuffer = meshBuffer.slice(newline + 1);
-      meshLog.push(`+${elapsed()} ${line}`);
-      if (/up: all \d+ nodes registered/.test(line)) resolve(true);
-    }
-  };
-  mesh.stdout.setEncoding('utf8').on('data', onData);
-  mesh.stderr.setEncoding('utf8').on('data', onData);
-  meshExited.then(() => resolve(false));
-});
+const mesh = startMesh(command[0], command[1], run, /up: all \d+ nodes registered/);
 
 let browser = null;
 let cleaningUp = false;
-async function stopMesh() {
-  if (meshExit) return meshExit;
-  try {
-    process.kill(mesh.pid, 'SIGINT');
-  } catch {}
-  const exit = await Promise.race([meshExited, sleep(8000).then(() => null)]);
-  if (exit) return exit;
-  try {
-    process.kill(-mesh.pid, 'SIGKILL');  // the whole process group: `up` and its node children
-  } catch {}
-  return { code: null, signal: 'SIGKILL (did not stop within 8 s of SIGINT)' };
-}
-
 async function finish() {
   if (cleaningUp) return;
   cleaningUp = true;
   if (browser) await Promise.race([browser.close().catch(() => {}), sleep(5000)]);
-  step = 'stopping the mesh';
-  const exit = await stopMesh();
+  run.step = 'stopping the mesh';
+  const exit = await mesh.stop();
   if (target !== '--mock') {
     check('mesh: cascade up stopped cleanly on SIGINT', exit.code === 0,
-      `exit code ${exit.code}${exit.signal ? ` signal ${exit.signal}` : ''}; last line: ${meshLog.at(-1) || '-'}`);
+      `exit code ${exit.code}${exit.signal ? ` signal ${exit.signal}` : ''}; last line: ${mesh.log.at(-1) || '-'}`);
   }
-  if (failed || verbose) {
+  if (run.failed || verbose) {
     console.log('\n---- edge /metrics while all sessions were live (non-zero cascade_ lines) ----');
     console.log(liveMetrics.split('\n').filter((l) => /^cascade_/.test(l) && !/ 0$/.test(l)).join('\n'));
     console.log('\n---- diagnostics (getStats per peer connection, SDPs) ----');
@@ -133,22 +66,19 @@ async function finish() {
     console.log('\n---- browser console / page events (last 150) ----');
     console.log(consoleLog.slice(-150).join('\n'));
     console.log('\n---- mesh output (last 80 lines) ----');
-    console.log(meshLog.slice(-80).join('\n'));
+    console.log(mesh.log.slice(-80).join('\n'));
     console.log('----');
   }
-  const passed = results.filter((r) => r.ok).length;
-  console.log(`\n${passed} passed, ${results.length - passed} failed (${elapsed()})`);
-  console.log(failed ? 'FAIL test_whip_whep' : 'PASS test_whip_whep');
-  process.exit(failed ? 1 : 0);
+  process.exit(run.summarize('test_whip_whep'));
 }
 
 const watchdog = setTimeout(async () => {
-  check('test finished in time', false, `still waiting for "${step}" after ${TOTAL_BUDGET_MS} ms`);
+  check('test finished in time', false, `still waiting for "${run.step}" after ${TOTAL_BUDGET_MS} ms`);
   await Promise.race([collectDiagnostics(), sleep(3000)]);
   await finish();
 }, TOTAL_BUDGET_MS);
 process.on('SIGINT', async () => {
-  check('not interrupted', false, `interrupted while waiting for "${step}"`);
+  check('not interrupted', false, `interrupted while waiting for "${run.step}"`);
   await finish();
 });
 
@@ -243,24 +173,9 @@ async function collectDiagnostics() {
   }
 }
 
-// Polls fn(arg) in the page (it may be async) every 100 ms until it is truthy or ms pass.
-async function waitInPage(page, what, ms, fn, arg) {
-  step = what;
-  const deadline = Date.now() + ms;
-  for (;;) {
-    try {
-      if (await page.evaluate(fn, arg)) return true;
-    } catch (error) {
-      if (/closed|crash/i.test(error.message)) return false;  // the page is gone: no use waiting
-    }
-    if (Date.now() >= deadline) return false;
-    await sleep(100);
-  }
-}
-
 // ---------------------------------------------------------------- the test
 async function mediaPart() {
-  step = 'Chromium to start';
+  run.step = 'Chromium to start';
   browser = await within(20000, 'Chromium to start', launchChromium());
   info(`chromium ${browser.version()} up, room ${room}`);
   const context = await browser.newContext();
@@ -268,7 +183,7 @@ async function mediaPart() {
   await context.addInitScript({ content: readFileSync(path.join(here, 'page-instrumentation.js'), 'utf8') });
 
   // Publisher: the real publish page, its Start button.
-  const publisher = await openLoggedPage(context, 'publisher', consoleLog, t0);
+  const publisher = await openLoggedPage(context, 'publisher', consoleLog, run.t0);
   pages.push({ name: 'publisher', page: publisher });
   const loaded = await within(10000, 'publish.html to load', publisher.goto(`${base}/web/publish.html?room=${room}`));
   if (!check('publish: GET /web/publish.html answered 200', loaded && loaded.status() === 200,
@@ -307,7 +222,7 @@ async function mediaPart() {
   // Viewers: the real watch page; the instrumentation keeps the session it creates.
   const viewers = [];
   for (let i = 1; i <= VIEWERS; ++i) {
-    const page = await openLoggedPage(context, `viewer${i}`, consoleLog, t0);
+    const page = await openLoggedPage(context, `viewer${i}`, consoleLog, run.t0);
     pages.push({ name: `viewer${i}`, page });
     viewers.push({ i, page });
   }
@@ -398,7 +313,7 @@ async function mediaPart() {
   }
 
   // werift, an independent implementation, watches too.
-  step = 'werift WHEP watch';
+  run.step = 'werift WHEP watch';
   let werift = null;
   try {
     const token = await getToken(room, 'watch');
@@ -407,7 +322,7 @@ async function mediaPart() {
     check('werift: WHEP POST answered 201, answer accepted', true);
     werift.pc.connectionStateChange.subscribe((state) => state === 'connected' && info(`werift: ${werift.states.join(', ')}`));
     const deadline = Date.now() + 10000;
-    step = 'werift to receive > 50 video and > 0 audio RTP packets';
+    run.step = 'werift to receive > 50 video and > 0 audio RTP packets';
     while (Date.now() < deadline && !(werift.counts.video > 50 && werift.counts.audio > 0)) await sleep(100);
     const c = werift.counts;
     check('werift: receives video RTP', c.video > 50,
@@ -434,7 +349,7 @@ const sessionsToStop = [];  // werift; browser sessions are stopped from their p
 let liveMetrics = '';  // the edge's /metrics while every session was live
 
 async function stopEverything() {
-  step = 'DELETE of every session';
+  run.step = 'DELETE of every session';
   const outcomes = [];
   for (const { name, page } of pages) {
     try {
@@ -472,7 +387,7 @@ async function stopEverything() {
 }
 
 async function badInputPart() {
-  step = 'bad-input checks';
+  run.step = 'bad-input checks';
   // A real, complete Chromium offer (publish shape: audio + simulcast video + data channel)
   // so that only the one thing under test is wrong in each request.
   let offer = null;
@@ -523,7 +438,7 @@ async function badInputPart() {
     { name: 'WHEP POST without a token', headers: sdp, body: offer, want: 401, url: `${base}/whep/${encodeURIComponent(room)}` },
   ];
   for (const c of cases) {
-    step = `bad input: ${c.name}`;
+    run.step = `bad input: ${c.name}`;
     if (/Bearer null$/.test(c.headers.Authorization || '')) {
       check(`bad input: ${c.name} -> ${c.want}`, false, `no token to send it with: ${tokenErrors[0]}`);
       continue;
@@ -545,10 +460,10 @@ async function badInputPart() {
 }
 
 async function main() {
-  step = `"up: all N nodes registered" from ${path.basename(command[0])}`;
-  const ready = await within(15000, step, meshReady).catch(() => false);
+  run.step = `"up: all N nodes registered" from ${path.basename(command[0])}`;
+  const ready = await within(15000, run.step, mesh.ready).catch(() => false);
   if (!check('mesh: cascade up reports all nodes registered', ready,
-    ready ? `edge HTTP ${base}` : `exit=${JSON.stringify(meshExit)}; last: ${meshLog.slice(-3).join(' | ')}`)) {
+    ready ? `edge HTTP ${base}` : `exit=${JSON.stringify(mesh.exit)}; last: ${mesh.log.slice(-3).join(' | ')}`)) {
     await finish();
     return;
   }
@@ -556,10 +471,10 @@ async function main() {
     await mediaPart();
   } catch (error) {
     if (!/publishing failed|did not connect|could not join/.test(error.message)) {
-      check(`no error while "${step}"`, false, error.message.split('\n')[0]);
+      check(`no error while "${run.step}"`, false, error.message.split('\n')[0]);
     }
   }
-  if (failed || verbose) await Promise.race([collectDiagnostics(), sleep(8000)]);
+  if (run.failed || verbose) await Promise.race([collectDiagnostics(), sleep(8000)]);
   try {
     await stopEverything();
   } catch (error) {
@@ -568,7 +483,7 @@ async function main() {
   try {
     await badInputPart();
   } catch (error) {
-    check(`no error while "${step}"`, false, error.message.split('\n')[0]);
+    check(`no error while "${run.step}"`, false, error.message.split('\n')[0]);
   }
   clearTimeout(watchdog);
   await finish();

@@ -99,17 +99,7 @@ void ChildEndpoint::Attach(const control::AttachStream& command) {
 void ChildEndpoint::OnUdpSocketPacket(net::UdpSocket*, std::span<uint8_t> data,
                                       const net::SocketAddress& from) {
   if (!transport_) return;
-  switch (ice::PacketDemux::Classify(data)) {
-    case ice::PacketKind::kStun: {
-      auto message = ice::StunMessage::Parse(data);
-      if (message.ok()) transport_->ReceiveStun(*message, from);
-      break;
-    }
-    case ice::PacketKind::kDtls: transport_->ReceiveDtls(data, from); break;
-    case ice::PacketKind::kRtp: transport_->ReceiveRtp(data, from); break;
-    case ice::PacketKind::kRtcp: transport_->ReceiveRtcp(data, from); break;
-    default: break;
-  }
+  transport_->ReceiveDatagram(data, from);
 }
 
 void ChildEndpoint::OnWebRtcTransportAddressSelected(transport::WebRtcTransport*, const net::SocketAddress&) {
