@@ -9,6 +9,7 @@ using Json = nlohmann::json;
 
 constexpr size_t kMaxRoomName = 256;
 constexpr size_t kMaxExtensions = 16;
+constexpr size_t kMaxLayerName = 64;
 
 std::optional<codecs::CodecKind> CodecFromName(std::string_view name) {
   for (size_t i = 0; i < static_cast<size_t>(codecs::CodecKind::kCount); ++i) {
@@ -79,6 +80,12 @@ StreamAnnounce ParseAnnounce(const Json& object) {
     auto uri = rtp::ExtensionUriFromString(value.get_ref<const std::string&>());
     if (uri != rtp::ExtensionUri::kUnknown) announce.extensions.emplace_back(static_cast<uint8_t>(id), uri);
   }
+  if (auto layer = object.find("layer"); layer != object.end()) {
+    if (!layer->is_string() || layer->get_ref<const std::string&>().size() > kMaxLayerName) {
+      throw FieldError{LinkMessageError::kBadValue};
+    }
+    announce.layer = layer->get<std::string>();
+  }
   return announce;
 }
 
@@ -140,6 +147,7 @@ std::string SerializeLinkMessage(const LinkMessage& message) {
            {"codec", CodecName(announce->codec)},
            {"clock_rate", announce->clock_rate},
            {"extensions", std::move(extensions)}};
+    if (!announce->layer.empty()) out["layer"] = announce->layer;
   } else if (const auto* withdraw = std::get_if<StreamWithdraw>(&message)) {
     out = {{"type", "withdraw"}, {"room", withdraw->room}, {"ssrc", withdraw->ssrc}};
   } else if (const auto* chat = std::get_if<LinkChat>(&message)) {

@@ -28,6 +28,7 @@ struct StreamAnnounce {
   codecs::CodecKind codec = codecs::CodecKind::kVp8;
   uint32_t clock_rate = 90000;
   std::vector<std::pair<uint8_t, rtp::ExtensionUri>> extensions;  // id -> meaning, known ones only
+  std::string layer;  // the publisher's simulcast RID (RFC 8852), empty without simulcast
 };
 
 // The stream ended (its publisher left); the child forgets it.

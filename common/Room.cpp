@@ -15,6 +15,7 @@
 #include "core/rtcp/ReceiverReport.hpp"
 #include "core/rtcp/Remb.hpp"
 #include "core/rtcp/SenderReport.hpp"
+#include "core/rtp/HeaderExtensions.hpp"
 #include "core/srtp/SrtpSession.hpp"
 
 namespace cascade::common {
@@ -142,7 +143,8 @@ Room::Source* Room::FindMeshSource(uint32_t mesh_ssrc) {
 }
 
 StreamAnnounce Room::AnnounceOf(const Source& source) const {
-  StreamAnnounce announce{name_, source.mesh_ssrc, source.kind, source.codec, source.clock_rate, {}};
+  StreamAnnounce announce{name_, source.mesh_ssrc, source.kind, source.codec, source.clock_rate,
+                          {},    source.layer};
   for (size_t id = 1; id < upstream_extensions_.size(); ++id) {
     if (upstream_extensions_[id] != rtp::ExtensionUri::kUnknown) {
       announce.extensions.emplace_back(static_cast<uint8_t>(id), upstream_extensions_[id]);
@@ -161,6 +163,11 @@ Room::Source* Room::LearnPublisherSource(const rtp::RtpPacket& packet) {
   source.kind = pt.kind;
   source.codec = pt.codec;
   source.clock_rate = pt.clock_rate;
+  const uint8_t rid_id =
+      publisher_->negotiated().id_by_extension[static_cast<size_t>(rtp::ExtensionUri::kRid)];
+  if (rid_id != 0) {
+    if (auto rid = rtp::ReadSdesString(packet.FindExtension(rid_id))) source.layer = std::string(*rid);
+  }
   sources_.push_back(std::move(source));
   for (auto& child : children_) child.link->Send(AnnounceOf(sources_.back()));
   return &sources_.back();
@@ -181,6 +188,7 @@ bool Room::OnAnnounce(const StreamAnnounce& announce) {
   source->kind = announce.kind;
   source->codec = announce.codec;
   source->clock_rate = announce.clock_rate;
+  source->layer = announce.layer;
   for (auto& child : children_) child.link->Send(announce);
   return true;
 }

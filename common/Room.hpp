@@ -115,6 +115,7 @@ class Room {
     TrackKind kind = TrackKind::kVideo;
     codecs::CodecKind codec = codecs::CodecKind::kVp8;
     uint32_t clock_rate = 90000;
+    std::string layer;  // simulcast RID at the origin, carried in announces
     uint64_t bytes_in_period = 0;
     uint64_t bitrate_bps = 0;
     uint64_t last_packet_us = 0;

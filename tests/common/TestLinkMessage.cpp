@@ -294,3 +294,19 @@ TEST_CASE("LinkMessage error names") {
   CHECK(std::string(CodecName(codecs::CodecKind::kOpus)) == "opus");
   CHECK(std::string(CodecName(codecs::CodecKind::kH264)) == "h264");
 }
+
+TEST_CASE("LinkMessage: an announce carries the simulcast layer when there is one") {
+  StreamAnnounce announce{"lobby", 7, TrackKind::kVideo, codecs::CodecKind::kVp8, 90000, {}, "h"};
+  auto parsed = Parse(SerializeLinkMessage(announce));
+  REQUIRE(parsed.ok());
+  CHECK(std::get<StreamAnnounce>(*parsed).layer == "h");
+  announce.layer.clear();
+  CHECK(SerializeLinkMessage(announce).find("layer") == std::string::npos);
+  auto with_layer = [](const std::string& json) {
+    std::string text = Announce();
+    return text.substr(0, text.size() - 1) + ",\"layer\":" + json + "}";
+  };
+  CHECK(ErrorOf(with_layer("\"q\"")) == LinkMessageError::kCount);
+  CHECK(ErrorOf(with_layer("7")) == LinkMessageError::kBadValue);
+  CHECK(ErrorOf(with_layer("\"" + std::string(65, 'x') + "\"")) == LinkMessageError::kBadValue);
+}
