@@ -2,10 +2,14 @@
 
 #include <openssl/rand.h>
 
+#include <system_error>
+
 #include <nlohmann/json.hpp>
 
 #include "core/base/Log.hpp"
+#include "core/ice/IceCredentials.hpp"
 #include "core/net/StaticFiles.hpp"
+#include "core/sdp/SdpParser.hpp"
 #include "edge/Negotiation.hpp"
 
 namespace cascade::edge {
@@ -25,12 +29,27 @@ std::string RandomHex(size_t bytes) {
 
 uint64_t NowSeconds() { return base::WallClockUs() / 1'000'000; }
 
+// Sessions the media plane ended on its own (consent, DTLS) leave an entry in IceSessions;
+// pruned this often, that map stays close to the number of live sessions.
+constexpr uint64_t kPruneIntervalMs = 10'000;
+
+// The mid a restart answer names when the client's fragment has none: the BUNDLE tag of our
+// answer (RFC 9725 §4.3.2: only that section gathers candidates).
+std::string BundleTagMid(const std::string& answer_sdp) {
+  auto answer = sdp::ParseSdp(answer_sdp);
+  if (!answer.ok()) return "";
+  if (const auto* bundle = answer->BundleGroup(); bundle && !bundle->mids.empty())
+    return bundle->mids.front();
+  return "";
+}
+
 }  // namespace
 
 const std::set<std::string>& EdgeOptions::KnownKeys() {
   static const std::set<std::string> keys = [] {
     std::set<std::string> all = common::NodeSettings::KnownKeys();
-    all.insert({"auth.secret", "web.root", "edge.publisher_max_bitrate"});
+    all.insert({"auth.secret", "web.root", "edge.publisher_max_bitrate", "media.tcp", "ice.servers",
+                "ice.username", "ice.credential"});
     return all;
   }();
   return keys;
@@ -44,6 +63,8 @@ EdgeOptions EdgeOptions::FromConfig(const base::Config& config) {
   }
   options.web_root = config.GetString("web.root", CASCADE_WEB_DIR);
   options.room = common::RoomOptionsFromConfig(config);
+  options.media_tcp = config.GetBool("media.tcp", true);
+  options.ice = IceServerOptions::FromConfig(config);
   return options;
 }
 
@@ -58,6 +79,24 @@ EdgeNode::EdgeNode(common::NodeSettings settings, EdgeOptions options)
   identity_.fingerprint = media_->fingerprint();
   identity_.candidate_ip = runtime_->settings().announce_ip;
   identity_.candidate_port = runtime_->media_socket().local_address().port();
+  if (options_.media_tcp) {
+    // The same IP and port as UDP: one address to announce and to open in a firewall.
+    const net::SocketAddress address = runtime_->media_socket().local_address();
+    try {
+      ice_tcp_ = std::make_unique<IceTcpPort>(
+          runtime_->loop(), address, [this](std::string_view ufrag) { return TransportOfUfrag(ufrag); });
+    } catch (const std::system_error& error) {
+      throw base::ConfigError("config key 'media.tcp': cannot listen for ICE-TCP on " + address.ToString() +
+                              " (" + error.what() + "); free that TCP port or set media.tcp=false");
+    }
+    ice_tcp_->RegisterMetrics(runtime_->metrics());
+    identity_.tcp_candidate = true;
+  }
+  ice_server_links_ = options_.ice.LinkHeaders();
+  prune_timer_ = std::make_unique<net::Timer>(runtime_->loop(), [this] {
+    ice_sessions_.Prune([this](const std::string& id) { return media_->FindSession(id) != nullptr; });
+  });
+  prune_timer_->Start(kPruneIntervalMs, kPruneIntervalMs);
   AddRoutes();
   RegisterMetrics();
   if (options_.auth_secret.empty()) {
@@ -66,8 +105,21 @@ EdgeNode::EdgeNode(common::NodeSettings settings, EdgeOptions options)
   }
 }
 
-// Sessions and links go before the runtime whose socket and loop they use.
-EdgeNode::~EdgeNode() { media_.reset(); }
+// Sessions and links go before the runtime whose socket and loop they use; their transports
+// close the ICE-TCP connections they bound, then the port frees the rest.
+EdgeNode::~EdgeNode() {
+  prune_timer_.reset();
+  media_.reset();
+  ice_tcp_.reset();
+}
+
+transport::WebRtcTransport* EdgeNode::TransportOfUfrag(std::string_view local_ufrag) {
+  const std::string* id = ice_sessions_.SessionOfUfrag(local_ufrag);
+  common::ClientSession* session = id ? media_->FindSession(*id) : nullptr;
+  if (!session || !session->has_transport() || session->transport().local_ufrag() != local_ufrag)
+    return nullptr;
+  return &session->transport();
+}
 
 void EdgeNode::RegisterMetrics() {
   auto& metrics = runtime_->metrics();
@@ -78,6 +130,11 @@ void EdgeNode::RegisterMetrics() {
   }
   metrics.AddCallback("cascade_edge_sessions_created_total", "WHIP/WHEP sessions created", true, {},
                       [this] { return static_cast<double>(sessions_created_); });
+  for (auto [result, field] : {std::pair{"trickle", &trickle_patches_}, std::pair{"restart", &ice_restarts_},
+                               std::pair{"rejected", &rejected_patches_}}) {
+    metrics.AddCallback("cascade_edge_ice_patches_total", "WHIP/WHEP PATCH requests by outcome", true,
+                        {{"result", result}}, [field] { return static_cast<double>(*field); });
+  }
 }
 
 void EdgeNode::AddRoutes() {
@@ -93,6 +150,12 @@ void EdgeNode::AddRoutes() {
       HandleDelete(request, respond);
     });
   }
+  router.Add("PATCH", "/whip/{room}/{session}", [this](net::HttpRequest& request, net::HttpRespond respond) {
+    HandlePatch(request, respond, SessionKind::kPublisher);
+  });
+  router.Add("PATCH", "/whep/{room}/{session}", [this](net::HttpRequest& request, net::HttpRespond respond) {
+    HandlePatch(request, respond, SessionKind::kViewer);
+  });
   if (options_.auth_secret.empty()) {
     router.Add("GET", "/api/token", [this](net::HttpRequest& request, net::HttpRespond respond) {
       std::string room = request.QueryParam("room");
@@ -150,6 +213,8 @@ void EdgeNode::HandleOffer(net::HttpRequest& request, const net::HttpRespond& re
       runtime_->media_socket(), media_->dtls_context(), runtime_->loop().clock(), transport_config,
       media_.get(), &media_->transport_drops()));
   session->created_us = runtime_->loop().clock().NowUs();
+  const std::string local_ufrag = transport_config.local_ufrag;
+  ice_sessions_.Set(id, {local_ufrag, transport_config.remote_ufrag, transport_config.remote_pwd});
   media_->AddSession(std::move(session));
   ++sessions_created_;
   LOG_INFO("edge.session_created", {"session", id}, {"room", room_name}, {"kind", ToString(kind)},
@@ -159,7 +224,11 @@ void EdgeNode::HandleOffer(net::HttpRequest& request, const net::HttpRespond& re
   net::HttpResponse response;
   response.status = 201;
   response.body = std::move(answer);
-  response.Set("Content-Type", "application/sdp").Set("Location", location).Set("ETag", "\"" + id + "\"");
+  response.Set("Content-Type", "application/sdp")
+      .Set("Location", location)
+      .Set("ETag", IceSessionEtag(local_ufrag))
+      .Set("Accept-Patch", std::string(kTrickleIceSdpfrag));
+  for (const auto& link : ice_server_links_) response.Set("Link", link);
   respond(std::move(response));
 }
 
@@ -168,8 +237,60 @@ void EdgeNode::HandleDelete(net::HttpRequest& request, const net::HttpRespond& r
   Authorize(request, room, std::nullopt);
   common::ClientSession* session = media_->FindSession(request.params["session"]);
   if (!session || session->room() != room) throw net::HttpError(404, "no such session");
+  ice_sessions_.Remove(session->id());
   media_->DestroySession(session->id(), "deleted");
   respond(net::HttpResponse::Text(200, "session ended\n"));
+}
+
+void EdgeNode::HandlePatch(net::HttpRequest& request, const net::HttpRespond& respond, SessionKind kind) {
+  try {
+    const std::string& room = request.params["room"];
+    Authorize(request, room, kind == SessionKind::kPublisher ? TokenRole::kPublish : TokenRole::kWatch);
+    if (!HasMediaType(request.Header("content-type"), kTrickleIceSdpfrag)) {
+      throw net::HttpError(415, "Content-Type must be application/trickle-ice-sdpfrag (RFC 8840)");
+    }
+    common::ClientSession* session = media_->FindSession(request.params["session"]);
+    if (!session || session->room() != room || session->kind() != kind || !session->has_transport()) {
+      throw net::HttpError(404, "no such session");
+    }
+    const IceSessions::Entry* ice = ice_sessions_.Find(session->id());
+    if (!ice) throw net::HttpError(404, "no such session");
+    IcePatch patch = ParseIcePatch(request.body, ice->remote_ufrag, ice->remote_pwd);
+    CheckIfMatch(request.Header("if-match"), IceSessionEtag(session->transport().local_ufrag()), patch.kind);
+    if (patch.kind == IcePatchKind::kRestart) {
+      RestartIce(*session, patch, respond);
+      return;
+    }
+    // ICE-lite (RFC 8445 §2.5): we never send checks, so the client's candidates change
+    // nothing here; its checks from them are answered as they come.
+    ++trickle_patches_;
+    net::HttpResponse response;
+    response.status = 204;
+    respond(std::move(response));
+  } catch (const net::HttpError&) {
+    ++rejected_patches_;
+    throw;
+  }
+}
+
+void EdgeNode::RestartIce(common::ClientSession& session, const IcePatch& patch,
+                          const net::HttpRespond& respond) {
+  auto& transport = session.transport();
+  const std::string old_ufrag = transport.local_ufrag();
+  std::string ufrag = ice::RandomUfrag();
+  std::string pwd = ice::RandomPassword();
+  transport.RestartIce(ufrag, pwd, patch.remote_ufrag, patch.remote_pwd);
+  media_->RekeyUfrag(old_ufrag, transport);
+  ice_sessions_.Set(session.id(), {ufrag, patch.remote_ufrag, patch.remote_pwd});
+  ++ice_restarts_;
+  LOG_INFO("edge.ice_restart", {"session", session.id()}, {"room", session.room()},
+           {"kind", ToString(session.kind())});
+  net::HttpResponse response;
+  response.status = 200;
+  response.body = BuildRestartAnswer(patch.fragment, ufrag, pwd, LocalCandidates(identity_),
+                                     BundleTagMid(session.negotiated().answer_sdp));
+  response.Set("Content-Type", std::string(kTrickleIceSdpfrag)).Set("ETag", IceSessionEtag(ufrag));
+  respond(std::move(response));
 }
 
 }  // namespace cascade::edge

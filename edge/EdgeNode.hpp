@@ -10,6 +10,11 @@
 #include "common/MediaPlane.hpp"
 #include "common/NodeRuntime.hpp"
 #include "common/Room.hpp"
+#include "core/net/Timer.hpp"
+#include "edge/IcePatch.hpp"
+#include "edge/IceServers.hpp"
+#include "edge/IceSessions.hpp"
+#include "edge/IceTcpPort.hpp"
 #include "edge/Negotiation.hpp"
 #include "edge/Token.hpp"
 
@@ -19,6 +24,8 @@ struct EdgeOptions {
   std::string auth_secret;  // empty: development mode, GET /api/token hands tokens out
   std::string web_root;     // the publish/watch pages
   common::Room::Options room;
+  bool media_tcp = true;  // passive ICE-TCP on the media socket's IP and port (`media.tcp`)
+  IceServerOptions ice;   // STUN/TURN servers announced in Link headers (`ice.*`)
 
   static const std::set<std::string>& KnownKeys();
   static EdgeOptions FromConfig(const base::Config& config);
@@ -31,6 +38,9 @@ class EdgeNode : public net::UdpSocket::Listener {
   void Run() { runtime_->Run(); }
   common::NodeRuntime& runtime() { return *runtime_; }
   common::MediaPlane& media() { return *media_; }
+  // Null when `media.tcp` is off.
+  const IceTcpPort* ice_tcp() const { return ice_tcp_.get(); }
+  const net::SocketAddress& http_address() const { return runtime_->http().local_address(); }
 
   // net::UdpSocket::Listener: the media socket is made before the media plane exists.
   void OnUdpSocketPacket(net::UdpSocket* socket, std::span<uint8_t> data,
@@ -42,6 +52,9 @@ class EdgeNode : public net::UdpSocket::Listener {
   void AddRoutes();
   void HandleOffer(net::HttpRequest& request, const net::HttpRespond& respond, SessionKind kind);
   void HandleDelete(net::HttpRequest& request, const net::HttpRespond& respond);
+  void HandlePatch(net::HttpRequest& request, const net::HttpRespond& respond, SessionKind kind);
+  void RestartIce(common::ClientSession& session, const IcePatch& patch, const net::HttpRespond& respond);
+  transport::WebRtcTransport* TransportOfUfrag(std::string_view local_ufrag);
   TokenClaims Authorize(const net::HttpRequest& request, const std::string& room,
                         std::optional<TokenRole> role);
   void RegisterMetrics();
@@ -51,7 +64,14 @@ class EdgeNode : public net::UdpSocket::Listener {
   std::unique_ptr<common::MediaPlane> media_;
   TokenAuthority tokens_;
   LocalIdentity identity_;
+  IceSessions ice_sessions_;
+  std::vector<std::string> ice_server_links_;  // Link header values, fixed at start
+  std::unique_ptr<IceTcpPort> ice_tcp_;
+  std::unique_ptr<net::Timer> prune_timer_;
   uint64_t sessions_created_ = 0;
+  uint64_t trickle_patches_ = 0;
+  uint64_t ice_restarts_ = 0;
+  uint64_t rejected_patches_ = 0;
 };
 
 }  // namespace cascade::edge

@@ -18,7 +18,34 @@ std::optional<codecs::CodecKind> CodecFromName(std::string_view name) {
   return std::nullopt;
 }
 
+// RFC 8445 §5.1.2.1 with type preference 126 (host) and local preference 65535.
+constexpr uint32_t kUdpHostPriority = (126u << 24) | (65535u << 8) | 255u;
+// RFC 6544 §4.2: local preference = 2^13 * direction preference (passive: 4) + 8191, so the
+// TCP candidate always ranks below the UDP one and clients use it only when UDP fails.
+constexpr uint32_t kTcpPassiveHostPriority = (126u << 24) | ((8192u * 4 + 8191u) << 8) | 255u;
+
 }  // namespace
+
+std::vector<sdp::Candidate> LocalCandidates(const LocalIdentity& identity) {
+  sdp::Candidate udp;
+  udp.foundation = "1";
+  udp.component = 1;
+  udp.transport = "udp";
+  udp.priority = kUdpHostPriority;
+  udp.address = identity.candidate_ip;
+  udp.port = identity.candidate_port;
+  udp.type = "host";
+  std::vector<sdp::Candidate> candidates = {udp};
+  if (identity.tcp_candidate) {
+    sdp::Candidate tcp = udp;
+    tcp.foundation = "2";  // another transport: another foundation (RFC 8445 §5.1.1.3)
+    tcp.transport = "tcp";
+    tcp.priority = kTcpPassiveHostPriority;
+    tcp.tcp_type = "passive";
+    candidates.push_back(tcp);
+  }
+  return candidates;
+}
 
 NegotiatedSession Negotiate(const std::string& offer_sdp, SessionKind kind, const LocalIdentity& identity,
                             uint32_t audio_ssrc, uint32_t video_ssrc, const std::string& cname) {
@@ -33,15 +60,7 @@ NegotiatedSession Negotiate(const std::string& offer_sdp, SessionKind kind, cons
   auto space = fingerprint_text.find(' ');
   options.fingerprint = {fingerprint_text.substr(0, space), fingerprint_text.substr(space + 1)};
   options.setup = sdp::SetupRole::kPassive;
-  sdp::Candidate host;
-  host.foundation = "1";
-  host.component = 1;
-  host.transport = "udp";
-  host.priority = 2130706431;
-  host.address = identity.candidate_ip;
-  host.port = identity.candidate_port;
-  host.type = "host";
-  options.candidates = {host};
+  options.candidates = LocalCandidates(identity);
   // No RTX: retransmissions go as plain RTP on the original SSRC (RFC 4585 generic NACK).
   std::erase_if(options.codecs,
                 [](const sdp::CodecCapability& c) { return sdp::EqualsIgnoreCase(c.name, "rtx"); });

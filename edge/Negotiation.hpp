@@ -11,6 +11,7 @@
 #include "core/codecs/PayloadInfo.hpp"
 #include "core/dtls/Fingerprint.hpp"
 #include "core/rtp/HeaderExtensions.hpp"
+#include "core/sdp/Candidate.hpp"
 #include "core/transport/WebRtcTransport.hpp"
 
 namespace cascade::edge {
@@ -25,7 +26,14 @@ struct LocalIdentity {
   dtls::Fingerprint fingerprint;
   std::string candidate_ip;
   uint16_t candidate_port = 0;
+  // RFC 6544: a passive ICE-TCP candidate on the same IP and port, for clients whose UDP is
+  // blocked.
+  bool tcp_candidate = false;
 };
+
+// Our candidates, best first: the UDP host candidate, then (if enabled) the passive TCP one.
+// Answers and ICE restart answers (PATCH) carry the same list.
+std::vector<sdp::Candidate> LocalCandidates(const LocalIdentity& identity);
 
 // `audio_ssrc`/`video_ssrc` are what we send with (viewers only).
 NegotiatedSession Negotiate(const std::string& offer_sdp, SessionKind kind, const LocalIdentity& identity,
