@@ -130,10 +130,12 @@ void EdgeNode::RegisterMetrics() {
   }
   metrics.AddCallback("cascade_edge_sessions_created_total", "WHIP/WHEP sessions created", true, {},
                       [this] { return static_cast<double>(sessions_created_); });
-  for (auto [result, field] : {std::pair{"trickle", &trickle_patches_}, std::pair{"restart", &ice_restarts_},
-                               std::pair{"rejected", &rejected_patches_}}) {
+  for (const auto& entry : {std::pair{"trickle", &trickle_patches_}, std::pair{"restart", &ice_restarts_},
+                            std::pair{"rejected", &rejected_patches_}}) {
+    // clang 14 cannot capture a structured binding: capture the pointer itself.
+    const uint64_t* field = entry.second;
     metrics.AddCallback("cascade_edge_ice_patches_total", "WHIP/WHEP PATCH requests by outcome", true,
-                        {{"result", result}}, [field] { return static_cast<double>(*field); });
+                        {{"result", entry.first}}, [field] { return static_cast<double>(*field); });
   }
 }
 
