@@ -273,10 +273,15 @@ async function main() {
   const summary = crowd.output.split('\n').filter((l) => /^viewers=|^rss_per_viewer/.test(l)).join(' | ');
   check('crowd: 200 loadgen viewers joined the far edge and got video', crowd.code === 0, summary || crowd.output.slice(-400));
   console.log(`crowd_join plis_at_publisher=${crowdPlis} quiet_window_plis=${plisQuiet} window_ms=${crowdMs} viewers=200 ramp_ms=5`);
-  // The bound: one upstream request per stream per 300 ms at each hop while joins keep
-  // coming (~1.5 s here, three simulcast layers); without coalescing it would be ~200.
-  check('crowd: 200 joins cost the publisher at most a dozen PLIs', crowdPlis - plisQuiet <= 12,
-    `${crowdPlis} PLIs during the join vs ${plisQuiet} in an equal quiet window (coalesced at the edge and at each relay)`);
+  // The bound coalescing guarantees: at most one upstream request per layer per 300 ms
+  // while joins keep coming (POSTs over 1 s, plus the slowest joins' setup), three layers.
+  // On a fast machine that is ~15 against ~200 without coalescing; a slow (sanitizer) build
+  // spreads the joins and the bound with them.
+  const joinP95 = Number((crowd.output.match(/join_p95_ms=([0-9.]+)/) || [])[1] || 0);
+  const bound = 3 * Math.ceil((1000 + joinP95) / 300);
+  check(`crowd: 200 joins cost the publisher at most one PLI per layer per 300 ms of joining (${bound})`,
+    crowdPlis - plisQuiet <= bound,
+    `${crowdPlis} PLIs during the join vs ${plisQuiet} in an equal quiet window; joins over ${Math.round(1000 + joinP95)} ms`);
 
   // An unauthenticated sender aims at a relay's media port.
   const relay = relays[0];
