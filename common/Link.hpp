@@ -64,6 +64,20 @@ class Link {
   void set_report_rtt_us(uint64_t rtt_us) { report_rtt_us_ = rtt_us; }
 
   std::set<std::string>& rooms() { return rooms_; }
+
+  // Media or feedback from the parent (this node is its child).
+  void OnHeardFromParent(uint64_t now_us) {
+    last_heard_us_ = now_us;
+    silence_reported_ = false;
+  }
+  // True once per silence: the parent has carried media and then sent nothing for
+  // `silence_us` (it hangs or lost its network; control may not know yet).
+  bool TakeParentSilence(uint64_t now_us, uint64_t silence_us) {
+    if (last_heard_us_ == 0 || silence_reported_ || now_us < last_heard_us_ + silence_us) return false;
+    silence_reported_ = true;
+    return true;
+  }
+  uint64_t last_heard_us() const { return last_heard_us_; }
   LinkCounters& counters() { return counters_; }
   const LinkCounters& counters() const { return counters_; }
 
@@ -78,6 +92,8 @@ class Link {
   std::vector<std::string> pending_;  // serialized messages waiting for the channel
   std::set<std::string> rooms_;
   uint64_t report_rtt_us_ = 0;
+  uint64_t last_heard_us_ = 0;  // 0: nothing yet
+  bool silence_reported_ = false;
   LinkCounters counters_;
 };
 

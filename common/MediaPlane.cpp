@@ -26,19 +26,29 @@ Room::Options RoomOptionsFromConfig(const base::Config& config) {
   return options;
 }
 
-MediaPlane::MediaPlane(NodeRuntime& runtime, Room::Options room_options)
-    : runtime_(runtime), room_options_(room_options) {
+MediaPlane::MediaPlane(NodeRuntime& runtime, Room::Options room_options, uint64_t parent_silence_ms)
+    : runtime_(runtime), room_options_(room_options), parent_silence_us_(parent_silence_ms * 1000) {
   dtls_context_ = std::make_unique<dtls::DtlsContext>(runtime_.certificate());
   RAND_bytes(reinterpret_cast<uint8_t*>(&ssrc_fallback_base_), sizeof(ssrc_fallback_base_));
-  ssrc_fallback_base_ |= 0x80000000u;  // above every range control hands out
+  ssrc_fallback_base_ &= 0x0FF00000u;  // below every range control hands out (SsrcRanges::kBase)
   RegisterMetrics();
   fast_timer_ = std::make_unique<net::Timer>(runtime_.loop(), [this] { OnFastTick(); });
   fast_timer_->Start(10, 10);
   slow_timer_ = std::make_unique<net::Timer>(runtime_.loop(), [this] { OnSlowTick(); });
   slow_timer_->Start(500, 500);
+  runtime_.fill_rooms = [this](std::vector<control::RoomReport>& out) { ReportRooms(out); };
+}
+
+void MediaPlane::ReportRooms(std::vector<control::RoomReport>& out) const {
+  out.reserve(rooms_.size());
+  for (const auto& [name, room] : rooms_) {
+    out.push_back({name, room->publisher() != nullptr, static_cast<uint32_t>(room->viewers().size()),
+                   room->parent() ? room->parent()->peer_node_id() : std::string()});
+  }
 }
 
 MediaPlane::~MediaPlane() {
+  runtime_.fill_rooms = nullptr;
   // Rooms point at sessions and links; transports reference the socket and DTLS context.
   rooms_.clear();
   sessions_.clear();
@@ -86,6 +96,8 @@ void MediaPlane::RegisterMetrics() {
           &unmatched_packets_);
   counter("cascade_media_commands_applied_total", "tree commands applied", &commands_applied_);
   counter("cascade_media_commands_failed_total", "tree commands refused", &commands_failed_);
+  counter("cascade_link_parent_silences_total",
+          "parents that went silent while carrying media (told to control)", &parent_silences_);
   metrics.AddCallback("cascade_media_links", "links to other nodes", false, {},
                       [this] { return static_cast<double>(links_.size()); });
   metrics.AddCallback("cascade_media_rooms", "rooms on this node", false, {},
@@ -137,7 +149,8 @@ void MediaPlane::RegisterLinkMetrics(Link& link) {
 uint32_t MediaPlane::AllocateSsrc() {
   uint32_t base = runtime_.ssrc_range_start();
   ++ssrc_counter_;
-  return base ? base + (ssrc_counter_ % (1u << 20)) : ssrc_fallback_base_ + ssrc_counter_;
+  return base ? base + (ssrc_counter_ % runtime_.ssrc_range_size())
+              : ssrc_fallback_base_ + (ssrc_counter_ % (1u << 20));
 }
 
 Room& MediaPlane::RoomFor(const std::string& name) {
@@ -270,6 +283,13 @@ void MediaPlane::OnWebRtcTransportConnected(transport::WebRtcTransport* transpor
   if (owner.link) {
     LOG_INFO("link.connected", {"peer", owner.link->peer_node_id()}, {"end", EndName(owner.link->end())});
     owner.link->OnConnected();
+    std::vector<std::string> waiting;
+    for (const auto& [stream, link] : pending_parents_) {
+      if (link == owner.link) waiting.push_back(stream);
+    }
+    for (const auto& stream : waiting) {
+      if (Room* room = FindRoom(stream)) SwitchParent(*room, *owner.link);
+    }
     return;
   }
   if (!owner.session) return;
@@ -286,6 +306,7 @@ void MediaPlane::OnWebRtcTransportRtp(transport::WebRtcTransport* transport, rtp
   const uint64_t now = runtime_.loop().clock().NowUs();
   if (owner.link) {
     if (owner.link->end() != Link::End::kChild) return;  // children send no media up
+    owner.link->OnHeardFromParent(now);
     auto it = rooms_by_ssrc_.find(packet.ssrc());
     if (it == rooms_by_ssrc_.end() || it->second->parent() != owner.link) {
       ++owner.link->counters().unannounced_packets;
@@ -314,6 +335,7 @@ void MediaPlane::OnWebRtcTransportRtcp(transport::WebRtcTransport* transport,
 void MediaPlane::OnLinkRtcp(Link& link, std::span<const uint8_t> compound) {
   // A link's compound may speak about streams of several rooms; each room reads its own.
   const uint64_t now = runtime_.loop().clock().NowUs();
+  if (link.end() == Link::End::kChild) link.OnHeardFromParent(now);
   for (const auto& name : link.rooms()) {
     Room* room = FindRoom(name);
     if (!room) continue;
@@ -472,16 +494,47 @@ void MediaPlane::AttachStream(const control::AttachStream& command) {
   Link& link = LinkFor(command.parent_node_id, Link::End::kChild, command.link, command.parent_fingerprint,
                        command.parent_address);
   Room& room = RoomFor(command.stream_id);
-  Link* old_parent = room.parent();
-  if (old_parent == &link) return;
-  std::erase_if(rooms_by_ssrc_, [&room](const auto& entry) { return entry.second == &room; });
-  room.SetParent(&link);
   link.rooms().insert(command.stream_id);
+  if (room.parent() == &link) {
+    pending_parents_.erase(command.stream_id);
+    return;
+  }
+  if (Link* waiting = PendingParentOf(command.stream_id); waiting && waiting != &link) {
+    pending_parents_.erase(command.stream_id);
+    waiting->rooms().erase(command.stream_id);
+    CloseLinkIfUnused(*waiting);
+  }
+  if (room.parent() && room.parent()->connected() && !link.connected()) {
+    // Make before break: the old parent feeds the room until the new link is up.
+    pending_parents_[command.stream_id] = &link;
+    LOG_INFO("tree.attaching", {"stream", command.stream_id}, {"parent", command.parent_node_id},
+             {"old_parent", room.parent()->peer_node_id()});
+    return;
+  }
+  SwitchParent(room, link);
+}
+
+Link* MediaPlane::PendingParentOf(const std::string& stream) const {
+  auto it = pending_parents_.find(stream);
+  return it == pending_parents_.end() ? nullptr : it->second;
+}
+
+void MediaPlane::SwitchParent(Room& room, Link& link) {
+  pending_parents_.erase(room.name());
+  Link* old_parent = room.parent();
+  if (old_parent && room.has_sources()) {
+    room.MoveToParent(&link);  // the same streams: rooms_by_ssrc_ stays as it is
+    room.RequestKeyframes(runtime_.loop().clock().NowUs());
+  } else {
+    std::erase_if(rooms_by_ssrc_, [&room](const auto& entry) { return entry.second == &room; });
+    room.SetParent(&link);
+  }
+  LOG_INFO("tree.attached", {"stream", room.name()}, {"parent", link.peer_node_id()},
+           {"old_parent", old_parent ? old_parent->peer_node_id() : std::string()});
   if (old_parent) {
-    old_parent->rooms().erase(command.stream_id);
+    old_parent->rooms().erase(room.name());
     CloseLinkIfUnused(*old_parent);
   }
-  LOG_INFO("tree.attached", {"stream", command.stream_id}, {"parent", command.parent_node_id});
 }
 
 void MediaPlane::DetachStream(const control::DetachStream& command) {
@@ -496,6 +549,11 @@ void MediaPlane::DetachStream(const control::DetachStream& command) {
     link = it->second.get();
     room->RemoveChild(link);
   } else {
+    if (Link* waiting = PendingParentOf(command.stream_id)) {
+      pending_parents_.erase(command.stream_id);
+      waiting->rooms().erase(command.stream_id);
+      CloseLinkIfUnused(*waiting);
+    }
     link = room->parent();
     if (!link) throw std::invalid_argument("stream '" + command.stream_id + "' has no parent here");
     std::erase_if(rooms_by_ssrc_, [room](const auto& entry) { return entry.second == room; });
@@ -513,12 +571,24 @@ void MediaPlane::CloseLinkIfUnused(Link& link) {
 void MediaPlane::DestroyLink(Link* link, const char* reason) {
   auto it = links_.find(LinkKey{link->peer_node_id(), link->end()});
   if (it == links_.end() || it->second.get() != link) return;
+  std::erase_if(pending_parents_, [link](const auto& entry) { return entry.second == link; });
   for (const auto& name : link->rooms()) {
     Room* room = FindRoom(name);
     if (!room) continue;
     if (room->parent() == link) {
-      std::erase_if(rooms_by_ssrc_, [room](const auto& entry) { return entry.second == room; });
-      room->SetParent(nullptr);
+      if (Link* waiting = PendingParentOf(name)) {
+        // The old parent is gone before the new link came up: the new one takes over now.
+        pending_parents_.erase(name);
+        if (room->has_sources()) {
+          room->MoveToParent(waiting);
+          room->RequestKeyframes(runtime_.loop().clock().NowUs());
+        } else {
+          room->SetParent(waiting);
+        }
+      } else {
+        std::erase_if(rooms_by_ssrc_, [room](const auto& entry) { return entry.second == room; });
+        room->SetParent(nullptr);
+      }
     }
     room->RemoveChild(link);
   }
@@ -556,6 +626,14 @@ void MediaPlane::OnFastTick() {
   sctp::SctpLibrary::HandleTimers(elapsed);
   for (auto& [id, session] : sessions_) session->transport().OnFastTick();
   for (auto& [key, link] : links_) link->transport().OnFastTick();
+  const uint64_t now_us = runtime_.loop().clock().NowUs();
+  for (auto& [key, link] : links_) {
+    if (link->end() != Link::End::kChild || !link->TakeParentSilence(now_us, parent_silence_us_)) continue;
+    const auto silent_ms = static_cast<uint32_t>((now_us - link->last_heard_us()) / 1000);
+    ++parent_silences_;
+    LOG_WARN("link.parent_silent", {"peer", link->peer_node_id()}, {"silent_ms", silent_ms});
+    runtime_.control().Report(control::ParentLost{link->peer_node_id(), silent_ms});
+  }
   DestroyEnded();
 }
 

@@ -28,7 +28,11 @@ Room::Options RoomOptionsFromConfig(const base::Config& config);
 
 class MediaPlane : public net::UdpSocket::Listener, public transport::WebRtcTransport::Listener {
  public:
-  MediaPlane(NodeRuntime& runtime, Room::Options room_options);
+  // A child link whose parent sends nothing for `parent_silence_ms` after carrying media
+  // is reported to control (ParentLost), which moves the child elsewhere.
+  static constexpr uint64_t kDefaultParentSilenceMs = 400;
+  MediaPlane(NodeRuntime& runtime, Room::Options room_options,
+             uint64_t parent_silence_ms = kDefaultParentSilenceMs);
   ~MediaPlane() override;
   MediaPlane(const MediaPlane&) = delete;
   MediaPlane& operator=(const MediaPlane&) = delete;
@@ -51,6 +55,8 @@ class MediaPlane : public net::UdpSocket::Listener, public transport::WebRtcTran
   // Tree commands from control; errors are reported in `result`.
   void ApplyCommand(const control::ControlMessage& command, control::CommandResult& result);
   size_t link_count() const { return links_.size(); }
+  // Every room with its origin, viewers and parent, as heartbeats report them to control.
+  void ReportRooms(std::vector<control::RoomReport>& out) const;
   const RoomCounters& counters() const { return counters_; }
 
   // net::UdpSocket::Listener
@@ -86,6 +92,10 @@ class MediaPlane : public net::UdpSocket::Listener, public transport::WebRtcTran
   void ServeChild(const control::ServeChild& command);
   void AttachStream(const control::AttachStream& command);
   void DetachStream(const control::DetachStream& command);
+  // The room's next parent while its link comes up (make before break); null: none.
+  Link* PendingParentOf(const std::string& stream) const;
+  // Feeds `room` from `link` from now on and lets the old parent's link go if unused.
+  void SwitchParent(Room& room, Link& link);
   Link& LinkFor(const std::string& peer, Link::End end, const control::LinkCredentials& credentials,
                 const std::string& peer_fingerprint, const std::optional<control::NodeAddress>& peer_address);
   void CloseLinkIfUnused(Link& link);
@@ -111,6 +121,8 @@ class MediaPlane : public net::UdpSocket::Listener, public transport::WebRtcTran
   std::unordered_map<const transport::WebRtcTransport*, Owner> owners_;
   // Mesh-wide SSRCs are unique across the tree, so one map finds the room of a link's packet.
   std::unordered_map<uint32_t, Room*> rooms_by_ssrc_;
+  // stream -> the link that becomes its parent once connected (make before break).
+  std::map<std::string, Link*> pending_parents_;
   std::vector<std::string> ended_sessions_;
   std::vector<Link*> ended_links_;
 
@@ -121,6 +133,8 @@ class MediaPlane : public net::UdpSocket::Listener, public transport::WebRtcTran
   uint64_t unmatched_packets_ = 0;
   uint64_t commands_applied_ = 0;
   uint64_t commands_failed_ = 0;
+  uint64_t parent_silences_ = 0;
+  uint64_t parent_silence_us_;
   uint32_t ssrc_counter_ = 0;
   uint32_t ssrc_fallback_base_ = 0;
 

@@ -2,6 +2,7 @@
 
 #include <csignal>
 
+#include "control/client/NodeProof.hpp"
 #include "core/base/Log.hpp"
 
 namespace cascade::common {
@@ -19,9 +20,10 @@ net::SocketAddress AddressKey(const base::Config& config, const std::string& key
 
 const std::set<std::string>& NodeSettings::KnownKeys() {
   static const std::set<std::string> keys = {
-      "node.id",        "node.region",           "http.listen",         "media.listen",
-      "media.announce", "control.address",       "control.fingerprint", "media.keyframe_interval_ms",
-      "log.level",      "capacity.max_sessions", "capacity.max_users",  "capacity.egress_bps",
+      "node.id",          "node.region",           "http.listen",         "media.listen",
+      "media.announce",   "control.address",       "control.fingerprint", "media.keyframe_interval_ms",
+      "log.level",        "capacity.max_sessions", "capacity.max_users",  "capacity.egress_bps",
+      "auth.node_secret",
   };
   return keys;
 }
@@ -49,6 +51,11 @@ NodeSettings NodeSettings::FromConfig(const base::Config& config, control::NodeR
         fingerprint + "\"");
   }
   s.control_fingerprint = *parsed;
+  s.node_secret = config.GetString("auth.node_secret", "");
+  if (!s.node_secret.empty() && s.node_secret.size() < control::kMinNodeSecretSize) {
+    throw base::ConfigError("config key 'auth.node_secret': must be at least " +
+                            std::to_string(control::kMinNodeSecretSize) + " characters");
+  }
   s.capacity.max_sessions = static_cast<uint32_t>(config.GetInt("capacity.max_sessions", 1000, 1, 1'000'000));
   s.capacity.max_users = static_cast<uint32_t>(config.GetInt("capacity.max_users", 10000, 1, 10'000'000));
   s.capacity.egress_bps =
@@ -86,7 +93,8 @@ NodeRuntime::NodeRuntime(control::NodeRole role, NodeSettings settings,
   hello.certificate_fingerprint = certificate_->fingerprint().ToString();
   hello.version = CASCADE_VERSION;
   control_ = std::make_unique<control::ControlClient>(loop_, this, settings_.control_address,
-                                                      settings_.control_fingerprint, std::move(hello));
+                                                      settings_.control_fingerprint, std::move(hello),
+                                                      settings_.node_secret);
   control_->RegisterMetrics(metrics_);
 }
 
@@ -123,7 +131,9 @@ void NodeRuntime::Run() {
 }
 
 void NodeRuntime::OnControlClientRegistered(const control::HelloAck& ack) {
-  ssrc_range_start_ = ack.ssrc_range_start;
+  // A range without a size would be no range (and a division by zero when allocating).
+  ssrc_range_size_ = ack.ssrc_range_size;
+  ssrc_range_start_ = ack.ssrc_range_size ? ack.ssrc_range_start : 0;
 }
 
 void NodeRuntime::OnControlClientCommand(const control::ControlMessage& command,
@@ -140,11 +150,13 @@ control::NodeLoad NodeRuntime::OnControlClientLoadRequested() {
   uint64_t now = loop_.clock().NowUs();
   load.cpu_percent = process_stats_.CpuPercentSinceLastCall(now);
   load.rss_bytes = ProcessStats::ResidentBytes();
-  uint64_t sent = media_socket_->stats().datagrams_sent;
+  const auto& stats = media_socket_->stats();
   if (last_load_us_ != 0 && now > last_load_us_) {
-    load.packets_per_second = (sent - last_sent_) * 1'000'000 / (now - last_load_us_);
+    load.packets_per_second = (stats.datagrams_sent - last_sent_) * 1'000'000 / (now - last_load_us_);
+    load.egress_bps = (stats.bytes_sent - last_sent_bytes_) * 8 * 1'000'000 / (now - last_load_us_);
   }
-  last_sent_ = sent;
+  last_sent_ = stats.datagrams_sent;
+  last_sent_bytes_ = stats.bytes_sent;
   last_load_us_ = now;
   if (fill_load) fill_load(load);
   return load;

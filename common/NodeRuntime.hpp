@@ -27,6 +27,7 @@ struct NodeSettings {
   std::string announce_ip;
   net::SocketAddress control_address;
   dtls::Fingerprint control_fingerprint;  // control's TLS certificate, pinned
+  std::string node_secret;                // auth.node_secret: proves to control this is a node
   control::NodeCapacity capacity;
 
   // Keys every node understands; a role adds its own.
@@ -52,11 +53,14 @@ class NodeRuntime : public control::ControlClient::Listener {
   const dtls::Certificate& certificate() const { return *certificate_; }
   // The mesh-wide SSRC range control gave this node; 0 until registered.
   uint32_t ssrc_range_start() const { return ssrc_range_start_; }
+  uint32_t ssrc_range_size() const { return ssrc_range_size_; }
 
-  // Called with each heartbeat to fill in sessions/users; CPU, RSS and packet rates are
-  // filled in here.
+  // Called with each heartbeat to fill in sessions/users (common::AddMediaLoad); CPU, RSS
+  // and the media socket's egress bit and packet rates are filled in here.
   std::function<void(control::NodeLoad&)> fill_load;
   std::function<void(const control::ControlMessage&, control::CommandResult&)> on_command;
+  // Called with each heartbeat to list the rooms this node carries.
+  std::function<void(std::vector<control::RoomReport>&)> fill_rooms;
 
   // Runs until SIGINT/SIGTERM.
   void Run();
@@ -66,6 +70,9 @@ class NodeRuntime : public control::ControlClient::Listener {
   void OnControlClientCommand(const control::ControlMessage& command,
                               control::CommandResult& result) override;
   control::NodeLoad OnControlClientLoadRequested() override;
+  void OnControlClientRoomsRequested(std::vector<control::RoomReport>& rooms) override {
+    if (fill_rooms) fill_rooms(rooms);
+  }
 
  private:
   control::NodeRole role_;
@@ -79,8 +86,10 @@ class NodeRuntime : public control::ControlClient::Listener {
   ProcessStats process_stats_;
   uv_signal_t* signals_[2] = {nullptr, nullptr};  // allocated by this, freed by their close callbacks
   uint64_t last_sent_ = 0;
+  uint64_t last_sent_bytes_ = 0;
   uint64_t last_load_us_ = 0;
   uint32_t ssrc_range_start_ = 0;
+  uint32_t ssrc_range_size_ = 0;
 };
 
 }  // namespace cascade::common

@@ -235,6 +235,14 @@ void Room::RequestKeyframe(Source& source, uint64_t now_us) {
   SendKeyframeRequestIfDue(source, now_us);
 }
 
+void Room::RequestKeyframes(uint64_t now_us) {
+  for (auto& source : sources_) {
+    if (source.kind != TrackKind::kVideo) continue;
+    source.keyframe_wanted = true;
+    RequestKeyframe(source, now_us);
+  }
+}
+
 void Room::SendKeyframeRequestIfDue(Source& source, uint64_t now_us) {
   if (!source.keyframes.Due(now_us, UpstreamRttUs())) return;
   auto* transport = UpstreamTransport();
@@ -309,7 +317,10 @@ void Room::OnUpstreamRtp(Source& source, rtp::RtpPacket& packet, uint64_t now_us
   if (source.kind == TrackKind::kVideo && packet.payload_size() > 0) {
     auto info = codecs::InspectPayload(source.codec, packet.payload());
     keyframe_start = info.ok() && info->is_keyframe && info->begins_frame;
-    if (keyframe_start) source.keyframes.OnKeyframe();
+    if (keyframe_start) {
+      source.keyframes.OnKeyframe();
+      source.keyframe_wanted = false;
+    }
   }
   SendKeyframeRequestIfDue(source, now_us);
   // Children get every packet, padding included, so that their sequence numbers have no
@@ -632,6 +643,7 @@ void Room::OnTick(uint64_t now_us) {
     }
   }
   for (auto& source : sources_) {
+    if (source.keyframe_wanted) source.keyframes.OnRequest(now_us);  // sent once the last one is overdue
     SendKeyframeRequestIfDue(source, now_us);  // a pending request when upstream went quiet
     if (source.nacks.Due(now_us)) SendUpstreamNacks(source, now_us);
     const auto& nack_counters = source.nacks.counters();

@@ -81,6 +81,16 @@ class Room {
   // Upstream.
   void SetPublisher(ClientSession* session);
   void SetParent(Link* link);  // nullptr: no longer fed from the tree
+  // Another parent feeds the same mesh-wide streams (same SSRCs and sequence numbers):
+  // sources, caches and every viewer's position carry over, and what was lost while
+  // switching is NACKed from the new parent (whose cache has it) instead of waiting for a
+  // keyframe.
+  void MoveToParent(Link* link) { parent_ = link; }
+  // Asks upstream for a keyframe of every video stream, again each upstream RTT until one
+  // arrives (after a parent switch, what was lost meanwhile cannot be repaired: viewers
+  // would otherwise wait for their own decoders to give up and ask).
+  void RequestKeyframes(uint64_t now_us);
+  bool has_sources() const { return !sources_.empty(); }
   // Downstream.
   void AddViewer(ClientSession* session);
   // A viewer's transport is up: pick its layer and ask for a keyframe so it starts at once.
@@ -128,6 +138,7 @@ class Room {
     rtp::PacketCache cache;                   // plaintext as received, for NACKs from below
     rtp::NackGenerator nacks;                 // what the upstream link lost
     rtp::KeyframeRequestCoalescer keyframes;  // PLI upstream, at most one per interval
+    bool keyframe_wanted = false;             // asked again every tick until one arrives
     uint64_t missing_counted = 0;             // nacks.counters() already added to counters
     uint64_t given_up_counted = 0;
   };

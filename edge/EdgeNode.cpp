@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/MediaLoad.hpp"
 #include "core/base/Log.hpp"
 #include "core/ice/IceCredentials.hpp"
 #include "core/net/StaticFiles.hpp"
@@ -68,14 +69,16 @@ EdgeOptions EdgeOptions::FromConfig(const base::Config& config) {
   return options;
 }
 
-EdgeNode::EdgeNode(common::NodeSettings settings, EdgeOptions options)
-    : options_(std::move(options)),
-      tokens_(options_.auth_secret.empty() ? kLocalDevelopmentSecret : options_.auth_secret) {
+EdgeNode::EdgeNode(common::NodeSettings settings, EdgeOptions options) : options_(std::move(options)) {
   runtime_ = std::make_unique<common::NodeRuntime>(control::NodeRole::kEdge, std::move(settings), this);
+  auth_ = std::make_unique<RequestAuth>(
+      options_.auth_secret.empty() ? auth::kLocalDevelopmentSecret : options_.auth_secret,
+      runtime_->settings().node_id);
   media_ = std::make_unique<common::MediaPlane>(*runtime_, options_.room);
   runtime_->on_command = [this](const control::ControlMessage& command, control::CommandResult& result) {
     media_->ApplyCommand(command, result);
   };
+  runtime_->fill_load = [this](control::NodeLoad& load) { common::AddMediaLoad(*media_, load); };
   identity_.fingerprint = media_->fingerprint();
   identity_.candidate_ip = runtime_->settings().announce_ip;
   identity_.candidate_port = runtime_->media_socket().local_address().port();
@@ -123,6 +126,7 @@ transport::WebRtcTransport* EdgeNode::TransportOfUfrag(std::string_view local_uf
 
 void EdgeNode::RegisterMetrics() {
   auto& metrics = runtime_->metrics();
+  auth_->RegisterMetrics(metrics);
   for (SessionKind kind : {SessionKind::kPublisher, SessionKind::kViewer}) {
     metrics.AddCallback("cascade_edge_sessions", "WHIP/WHEP sessions on this edge", false,
                         {{"kind", ToString(kind)}},
@@ -165,34 +169,19 @@ void EdgeNode::AddRoutes() {
       if (room.empty() || (role != "publish" && role != "watch")) {
         throw net::HttpError(400, "need ?room=NAME&role=publish|watch");
       }
-      TokenClaims claims{room, role == "publish" ? TokenRole::kPublish : TokenRole::kWatch,
-                         NowSeconds() + 3600, "dev-" + RandomHex(4)};
-      respond(net::HttpResponse::Json(200, nlohmann::json{{"token", tokens_.Issue(claims)}}.dump()));
+      auth::TokenClaims claims{room, role == "publish" ? auth::TokenRole::kPublish : auth::TokenRole::kWatch,
+                               NowSeconds() + 3600, "dev-" + RandomHex(4), request.QueryParam("region")};
+      respond(net::HttpResponse::Json(200, nlohmann::json{{"token", auth_->tokens().Issue(claims)}}.dump()));
     });
   }
   net::AddStaticFiles(router, "/web", options_.web_root, "watch.html");
 }
 
-TokenClaims EdgeNode::Authorize(const net::HttpRequest& request, const std::string& room,
-                                std::optional<TokenRole> role) {
-  std::string_view header = request.Header("authorization");
-  constexpr std::string_view kBearer = "Bearer ";
-  if (!header.starts_with(kBearer))
-    throw net::HttpError(401, "missing bearer token (Authorization: Bearer ...)");
-  auto claims = tokens_.Verify(header.substr(kBearer.size()), NowSeconds());
-  if (!claims.ok()) throw net::HttpError(401, std::string("token rejected: ") + ToString(claims.error()));
-  if (claims->room != room)
-    throw net::HttpError(403, "token is for room '" + claims->room + "', not '" + room + "'");
-  if (role && claims->role != *role) {
-    throw net::HttpError(403,
-                         std::string("token allows ") + ToString(claims->role) + ", not " + ToString(*role));
-  }
-  return *claims;
-}
-
 void EdgeNode::HandleOffer(net::HttpRequest& request, const net::HttpRespond& respond, SessionKind kind) {
   const std::string room_name = request.params["room"];
-  Authorize(request, room_name, kind == SessionKind::kPublisher ? TokenRole::kPublish : TokenRole::kWatch);
+  auth_->Authorize(request, room_name,
+                   kind == SessionKind::kPublisher ? auth::TokenRole::kPublish : auth::TokenRole::kWatch,
+                   true);
   std::string_view content_type = request.Header("content-type");
   if (!content_type.starts_with("application/sdp")) {
     throw net::HttpError(415, "Content-Type must be application/sdp");
@@ -236,7 +225,7 @@ void EdgeNode::HandleOffer(net::HttpRequest& request, const net::HttpRespond& re
 
 void EdgeNode::HandleDelete(net::HttpRequest& request, const net::HttpRespond& respond) {
   const std::string& room = request.params["room"];
-  Authorize(request, room, std::nullopt);
+  auth_->Authorize(request, room, std::nullopt, false);
   common::ClientSession* session = media_->FindSession(request.params["session"]);
   if (!session || session->room() != room) throw net::HttpError(404, "no such session");
   ice_sessions_.Remove(session->id());
@@ -247,7 +236,9 @@ void EdgeNode::HandleDelete(net::HttpRequest& request, const net::HttpRespond& r
 void EdgeNode::HandlePatch(net::HttpRequest& request, const net::HttpRespond& respond, SessionKind kind) {
   try {
     const std::string& room = request.params["room"];
-    Authorize(request, room, kind == SessionKind::kPublisher ? TokenRole::kPublish : TokenRole::kWatch);
+    auth_->Authorize(request, room,
+                     kind == SessionKind::kPublisher ? auth::TokenRole::kPublish : auth::TokenRole::kWatch,
+                     false);
     if (!HasMediaType(request.Header("content-type"), kTrickleIceSdpfrag)) {
       throw net::HttpError(415, "Content-Type must be application/trickle-ice-sdpfrag (RFC 8840)");
     }

@@ -16,7 +16,7 @@
 #include "edge/IceSessions.hpp"
 #include "edge/IceTcpPort.hpp"
 #include "edge/Negotiation.hpp"
-#include "edge/Token.hpp"
+#include "edge/RequestAuth.hpp"
 
 namespace cascade::edge {
 
@@ -55,14 +55,12 @@ class EdgeNode : public net::UdpSocket::Listener {
   void HandlePatch(net::HttpRequest& request, const net::HttpRespond& respond, SessionKind kind);
   void RestartIce(common::ClientSession& session, const IcePatch& patch, const net::HttpRespond& respond);
   transport::WebRtcTransport* TransportOfUfrag(std::string_view local_ufrag);
-  TokenClaims Authorize(const net::HttpRequest& request, const std::string& room,
-                        std::optional<TokenRole> role);
   void RegisterMetrics();
 
   EdgeOptions options_;
   std::unique_ptr<common::NodeRuntime> runtime_;
   std::unique_ptr<common::MediaPlane> media_;
-  TokenAuthority tokens_;
+  std::unique_ptr<RequestAuth> auth_;
   LocalIdentity identity_;
   IceSessions ice_sessions_;
   std::vector<std::string> ice_server_links_;  // Link header values, fixed at start

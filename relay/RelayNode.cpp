@@ -1,5 +1,7 @@
 #include "relay/RelayNode.hpp"
 
+#include "common/MediaLoad.hpp"
+
 namespace cascade::relay {
 
 RelayNode::RelayNode(common::NodeSettings settings, common::Room::Options room_options) {
@@ -8,6 +10,7 @@ RelayNode::RelayNode(common::NodeSettings settings, common::Room::Options room_o
   runtime_->on_command = [this](const control::ControlMessage& command, control::CommandResult& result) {
     media_->ApplyCommand(command, result);
   };
+  runtime_->fill_load = [this](control::NodeLoad& load) { common::AddMediaLoad(*media_, load); };
 }
 
 // Links go before the runtime whose socket and loop they use.

@@ -1,6 +1,6 @@
 #pragma once
 // Client address -> region by longest-prefix match over operator-supplied CIDR blocks, the
-// pure half of "closest region" (the MaxMind reader lives in tools/ because it reads files).
+// pure half of "closest region" (the MaxMind reader is in topology/io because it reads files).
 // IPv4 is stored as IPv4-mapped IPv6 (RFC 4291 section 2.5.5.2) so one table serves both.
 #include <array>
 #include <cstdint>

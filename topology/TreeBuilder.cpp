@@ -343,7 +343,13 @@ base::Result<size_t, TreeError> TreeBuilder::AttachEdge(StreamTree& tree, NodeId
     if (parent == kNoNode) return base::Fail(TreeError::kNoCapacity);
   } else {
     parent = BestSpare(tree, n.region, 1);
-    if (parent == kNoNode) return base::Fail(TreeError::kNoRelay);
+    if (parent == kNoNode) {
+      // No relay of its own region is free (none there, or the last one failed): the edge
+      // becomes its region's ingress, fed from the nearest region that has the stream.
+      if (!ConnectRegion(tree, edge, links)) return base::Fail(TreeError::kNoRelay);
+      tree.SetViewers(edge, viewers);
+      return links;
+    }
     if (!ConnectRegion(tree, parent, links)) return base::Fail(TreeError::kNoCapacity);
   }
   tree.Link(parent, edge);

@@ -57,7 +57,8 @@ class TreeBuilder {
 
   base::Result<BuildResult, TreeError> Build(NodeId origin, std::span<const EdgeDemand> demands) const;
 
-  // Incremental changes; each returns the number of links created, removed or moved.
+  // Incremental changes; each returns the number of links created, removed or moved. An
+  // edge in a region with no free relay is fed straight from another region.
   base::Result<size_t, TreeError> AttachEdge(StreamTree& tree, NodeId edge, uint64_t viewers) const;
   size_t DetachEdge(StreamTree& tree, NodeId edge) const;
   // Call after marking `failed` down in the Topology: re-parents its children (a spare relay

@@ -1,5 +1,11 @@
 // WHIP (RFC 9725) publish and WHEP watch from a browser, shared by the publish and watch
 // pages and by the browser tests. Non-trickle: the offer is sent once ICE gathering is done.
+//
+// `base` is control (the default of the pages) or one edge. Control answers the POST with a
+// 307 to the chosen edge carrying a placement grant (`?grant=`); fetch follows it, repeating
+// the POST, and drops our Authorization header because the edge is another origin (the
+// grant stands in for it, RFC 9725 §4.5). `response.url` is then the edge, so the session
+// resource (Location) resolves against it, and PATCH/DELETE go there with the bearer token.
 
 async function waitForIceGathering(pc, timeoutMs = 2000) {
   if (pc.iceGatheringState === 'complete') return;
@@ -30,8 +36,11 @@ async function postOffer(url, token, pc) {
   return location;
 }
 
-async function fetchToken(base, room, role) {
-  const response = await fetch(`${base}/api/token?room=${encodeURIComponent(room)}&role=${role}`);
+// Development mode only (no auth.secret): control or an edge hands out a token. `region`
+// is an optional hint that control places the client by.
+async function fetchToken(base, room, role, region = '') {
+  const hint = region ? `&region=${encodeURIComponent(region)}` : '';
+  const response = await fetch(`${base}/api/token?room=${encodeURIComponent(room)}&role=${role}${hint}`);
   if (!response.ok) throw new Error(`token request answered ${response.status}`);
   return (await response.json()).token;
 }
@@ -139,6 +148,78 @@ async function stopSession(pc, resource, token) {
   return response.status;
 }
 
+// Watches `room` and stays watching when the edge goes away: media that stops for `stallMs`
+// makes the client ask the edge if the session is still there (OPTIONS on its resource, which
+// a live edge answers at once); no answer means the edge died or is cut off, and the client
+// joins again through `base` (control, which places it on a live edge). Media that stops
+// while the edge answers is the publisher's pause: nothing to do. `onSession(session)` is
+// called for every session, the first and each rejoin. Returns { current(), stop() }.
+function keepWatching({ base, room, token, videoElement, onSession = () => {}, stallMs = 1000 }) {
+  let session = null;
+  let stopped = false;
+  let busy = false;
+  let lastBytes = 0;
+  let stalledSince = null;
+  const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+  const join = async () => {
+    for (let backoff = 250; !stopped; backoff = Math.min(backoff * 2, 4000)) {
+      try {
+        // Through window.Cascade, so that whatever wraps it (the tests) sees every session.
+        session = await window.Cascade.watch({ base, room, token, videoElement });
+        lastBytes = 0;
+        stalledSince = null;
+        onSession(session);
+        return;
+      } catch (error) {
+        console.warn(`join failed (${error.message}); again in ${backoff} ms`);
+        await sleep(backoff);
+      }
+    }
+  };
+  const edgeAnswers = async () => {
+    try {
+      await fetch(session.resource, { method: 'OPTIONS', signal: AbortSignal.timeout(1000) });
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  const check = async () => {
+    if (stopped || busy || !session) return;
+    busy = true;
+    try {
+      const stats = await mediaStats(session.pc);
+      if (stats.bytesReceived > lastBytes) {
+        lastBytes = stats.bytesReceived;
+        stalledSince = null;
+      } else if (stalledSince === null) {
+        stalledSince = Date.now();
+      } else if (Date.now() - stalledSince >= stallMs) {
+        if (await edgeAnswers()) {
+          stalledSince = Date.now();  // the edge is there: the publisher paused
+        } else {
+          console.warn(`no media for ${Date.now() - stalledSince} ms and the edge does not answer: joining again`);
+          session.pc.close();
+          await join();
+        }
+      }
+    } finally {
+      busy = false;
+    }
+  };
+  const timer = setInterval(check, 100);
+  const first = join();
+  return {
+    ready: first,
+    current: () => session,
+    stop: async () => {
+      stopped = true;
+      clearInterval(timer);
+      if (session) return session.stop();
+    },
+  };
+}
+
 // The figures the tests and the pages show: decoded frames, audio packets, RTT.
 async function mediaStats(pc) {
   const out = { framesDecoded: 0, audioPackets: 0, videoPackets: 0, bytesReceived: 0 };
@@ -153,4 +234,4 @@ async function mediaStats(pc) {
   return out;
 }
 
-window.Cascade = { publish, watch, fetchToken, mediaStats };
+window.Cascade = { publish, watch, keepWatching, fetchToken, mediaStats };

@@ -21,19 +21,28 @@ class ControlClient : public ControlConnection::Listener {
     virtual void OnControlClientRegistered(const HelloAck& ack) = 0;
     virtual void OnControlClientCommand(const ControlMessage& command, CommandResult& result) = 0;
     virtual NodeLoad OnControlClientLoadRequested() = 0;
+    // The rooms this node carries, reported with every heartbeat.
+    virtual void OnControlClientRoomsRequested(std::vector<RoomReport>&) {}
   };
 
-  // `control_fingerprint` pins control's TLS certificate.
+  // `control_fingerprint` pins control's TLS certificate; with a `node_secret`
+  // (auth.node_secret) every hello carries a NodeHelloProof. A refused hello is logged with
+  // control's reason and retried no sooner than control's retry_after_ms.
   ControlClient(net::Loop& loop, Listener* listener, net::SocketAddress control_address,
-                dtls::Fingerprint control_fingerprint, NodeHello hello);
+                dtls::Fingerprint control_fingerprint, NodeHello hello, std::string node_secret = {});
   ~ControlClient() override;
 
   void Start();
   bool registered() const { return registered_; }
   uint64_t connects() const { return connects_; }
+  uint64_t refusals() const { return refusals_; }
+  const std::string& last_refusal() const { return last_refusal_; }
   void RegisterMetrics(base::MetricsRegistry& registry) const;
+  // Tells control, if registered now (false otherwise): a report such as ParentLost.
+  bool Report(ControlBody body);
 
   // ControlConnection::Listener
+  void OnControlConnectionReady(ControlConnection* connection) override;
   void OnControlConnectionMessage(ControlConnection* connection, ControlMessage& message) override;
   void OnControlConnectionClosed(ControlConnection* connection, const std::string& reason) override;
 
@@ -47,7 +56,8 @@ class ControlClient : public ControlConnection::Listener {
   net::SocketAddress control_address_;
   dtls::Fingerprint control_fingerprint_;
   std::unique_ptr<tls::TlsContext> tls_context_;
-  NodeHello hello_;
+  NodeHello hello_;  // ssrc_range_start: the range control gave, once registered
+  std::string node_secret_;
   std::unique_ptr<ControlConnection> connection_;
   net::Timer heartbeat_timer_;
   net::Timer reconnect_timer_;
@@ -55,6 +65,8 @@ class ControlClient : public ControlConnection::Listener {
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
   uint64_t heartbeat_seq_ = 0;
   uint64_t connects_ = 0;
+  uint64_t refusals_ = 0;
+  std::string last_refusal_;
   uint64_t backoff_ms_ = 100;
   bool registered_ = false;
 };

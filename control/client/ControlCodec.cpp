@@ -61,59 +61,73 @@ std::vector<uint8_t> EncodeControlMessage(const ControlMessage& message) {
   flatbuffers::FlatBufferBuilder b(256);
   fb::Body type = fb::Body::NONE;
   flatbuffers::Offset<void> body;
-  std::visit(Overloaded{
-                 [&](const NodeHello& h) {
-                   std::vector<flatbuffers::Offset<fb::Address>> addresses;
-                   for (const auto& a : h.media_addresses) addresses.push_back(WriteAddress(b, a));
-                   auto capacity = fb::CreateCapacity(b, h.capacity.max_sessions, h.capacity.max_users,
-                                                      h.capacity.egress_bps, h.capacity.cores);
-                   body = fb::CreateNodeHelloDirect(
-                              b, h.node_id.c_str(),
-                              h.role == NodeRole::kEdge ? fb::NodeRole::Edge : fb::NodeRole::Relay,
-                              h.region.c_str(), &addresses, h.http_url.c_str(), capacity,
-                              h.certificate_fingerprint.c_str(), h.version.c_str())
-                              .Union();
-                   type = fb::Body::NodeHello;
-                 },
-                 [&](const HelloAck& a) {
-                   body = fb::CreateHelloAckDirect(b, a.accepted, a.reason.c_str(), a.heartbeat_interval_ms,
-                                                   a.ssrc_range_start, a.ssrc_range_size)
-                              .Union();
-                   type = fb::Body::HelloAck;
-                 },
-                 [&](const Heartbeat& h) {
-                   auto load = fb::CreateLoad(b, h.load.sessions, h.load.users, h.load.cpu_percent,
-                                              h.load.egress_bps, h.load.packets_per_second, h.load.rss_bytes);
-                   body = fb::CreateHeartbeat(b, h.seq, load).Union();
-                   type = fb::Body::Heartbeat;
-                 },
-                 [&](const AttachStream& c) {
-                   auto address = c.parent_address ? WriteAddress(b, *c.parent_address) : 0;
-                   auto link = WriteLink(b, c.link);
-                   body = fb::CreateAttachStreamDirect(b, c.stream_id.c_str(), c.parent_node_id.c_str(),
-                                                       address, c.parent_fingerprint.c_str(), link)
-                              .Union();
-                   type = fb::Body::AttachStream;
-                 },
-                 [&](const DetachStream& c) {
-                   body =
-                       fb::CreateDetachStreamDirect(b, c.stream_id.c_str(), c.child_node_id.c_str()).Union();
-                   type = fb::Body::DetachStream;
-                 },
-                 [&](const ServeChild& c) {
-                   auto address = c.child_address ? WriteAddress(b, *c.child_address) : 0;
-                   auto link = WriteLink(b, c.link);
-                   body = fb::CreateServeChildDirect(b, c.stream_id.c_str(), c.child_node_id.c_str(), address,
-                                                     c.child_fingerprint.c_str(), link)
-                              .Union();
-                   type = fb::Body::ServeChild;
-                 },
-                 [&](const CommandResult& r) {
-                   body = fb::CreateCommandResultDirect(b, r.ok, r.error.c_str()).Union();
-                   type = fb::Body::CommandResult;
-                 },
-             },
-             message.body);
+  std::visit(
+      Overloaded{
+          [&](const NodeHello& h) {
+            std::vector<flatbuffers::Offset<fb::Address>> addresses;
+            for (const auto& a : h.media_addresses) addresses.push_back(WriteAddress(b, a));
+            auto capacity = fb::CreateCapacity(b, h.capacity.max_sessions, h.capacity.max_users,
+                                               h.capacity.egress_bps, h.capacity.cores);
+            body = fb::CreateNodeHelloDirect(
+                       b, h.node_id.c_str(),
+                       h.role == NodeRole::kEdge ? fb::NodeRole::Edge : fb::NodeRole::Relay, h.region.c_str(),
+                       &addresses, h.http_url.c_str(), capacity, h.certificate_fingerprint.c_str(),
+                       h.version.c_str(), h.proof.c_str(), h.ssrc_range_start)
+                       .Union();
+            type = fb::Body::NodeHello;
+          },
+          [&](const HelloAck& a) {
+            body = fb::CreateHelloAckDirect(b, a.accepted, a.reason.c_str(), a.heartbeat_interval_ms,
+                                            a.ssrc_range_start, a.ssrc_range_size, a.retry_after_ms)
+                       .Union();
+            type = fb::Body::HelloAck;
+          },
+          [&](const Heartbeat& h) {
+            auto load = fb::CreateLoad(b, h.load.sessions, h.load.users, h.load.cpu_percent,
+                                       h.load.egress_bps, h.load.packets_per_second, h.load.rss_bytes);
+            std::vector<flatbuffers::Offset<fb::RoomReport>> rooms;
+            rooms.reserve(h.rooms.size());
+            for (const auto& r : h.rooms) {
+              rooms.push_back(
+                  fb::CreateRoomReportDirect(b, r.name.c_str(), r.publisher, r.viewers, r.parent.c_str()));
+            }
+            body = fb::CreateHeartbeatDirect(b, h.seq, load, &rooms).Union();
+            type = fb::Body::Heartbeat;
+          },
+          [&](const AttachStream& c) {
+            auto address = c.parent_address ? WriteAddress(b, *c.parent_address) : 0;
+            auto link = WriteLink(b, c.link);
+            body = fb::CreateAttachStreamDirect(b, c.stream_id.c_str(), c.parent_node_id.c_str(), address,
+                                                c.parent_fingerprint.c_str(), link)
+                       .Union();
+            type = fb::Body::AttachStream;
+          },
+          [&](const DetachStream& c) {
+            body = fb::CreateDetachStreamDirect(b, c.stream_id.c_str(), c.child_node_id.c_str()).Union();
+            type = fb::Body::DetachStream;
+          },
+          [&](const ServeChild& c) {
+            auto address = c.child_address ? WriteAddress(b, *c.child_address) : 0;
+            auto link = WriteLink(b, c.link);
+            body = fb::CreateServeChildDirect(b, c.stream_id.c_str(), c.child_node_id.c_str(), address,
+                                              c.child_fingerprint.c_str(), link)
+                       .Union();
+            type = fb::Body::ServeChild;
+          },
+          [&](const CommandResult& r) {
+            body = fb::CreateCommandResultDirect(b, r.ok, r.error.c_str()).Union();
+            type = fb::Body::CommandResult;
+          },
+          [&](const ParentLost& p) {
+            body = fb::CreateParentLostDirect(b, p.parent_node_id.c_str(), p.silent_ms).Union();
+            type = fb::Body::ParentLost;
+          },
+          [&](const Ping&) {
+            body = fb::CreatePing(b).Union();
+            type = fb::Body::Ping;
+          },
+      },
+      message.body);
   b.FinishSizePrefixed(fb::CreateMessage(b, message.id, type, body));
   return {b.GetBufferPointer(), b.GetBufferPointer() + b.GetSize()};
 }
@@ -143,13 +157,15 @@ base::Result<ControlMessage, ControlDecodeError> DecodeControlMessage(std::span<
       }
       hello.certificate_fingerprint = Str(h->certificate_fingerprint());
       hello.version = Str(h->version());
+      hello.proof = Str(h->proof());
+      hello.ssrc_range_start = h->ssrc_range_start();
       out.body = std::move(hello);
       break;
     }
     case fb::Body::HelloAck: {
       const auto* a = m->body_as_HelloAck();
-      out.body = HelloAck{a->accepted(), Str(a->reason()), a->heartbeat_interval_ms(), a->ssrc_range_start(),
-                          a->ssrc_range_size()};
+      out.body = HelloAck{a->accepted(),         Str(a->reason()),     a->heartbeat_interval_ms(),
+                          a->ssrc_range_start(), a->ssrc_range_size(), a->retry_after_ms()};
       break;
     }
     case fb::Body::Heartbeat: {
@@ -159,6 +175,12 @@ base::Result<ControlMessage, ControlDecodeError> DecodeControlMessage(std::span<
       if (const auto* l = h->load()) {
         beat.load = {l->sessions(),           l->users(),    l->cpu_percent(), l->egress_bps(),
                      l->packets_per_second(), l->rss_bytes()};
+      }
+      if (const auto* rooms = h->rooms()) {
+        beat.rooms.reserve(rooms->size());
+        for (const auto* r : *rooms) {
+          beat.rooms.push_back({r->name()->str(), r->publisher(), r->viewers(), Str(r->parent())});
+        }
       }
       out.body = beat;
       break;
@@ -189,6 +211,12 @@ base::Result<ControlMessage, ControlDecodeError> DecodeControlMessage(std::span<
       out.body = CommandResult{r->ok(), Str(r->error())};
       break;
     }
+    case fb::Body::ParentLost: {
+      const auto* p = m->body_as_ParentLost();
+      out.body = ParentLost{p->parent_node_id()->str(), p->silent_ms()};
+      break;
+    }
+    case fb::Body::Ping: out.body = Ping{}; break;
     default: return base::Fail(ControlDecodeError::kNoBody);
   }
   return out;

@@ -16,6 +16,10 @@ void ControlConnection::Send(const ControlMessage& message) {
   stream_->Write(frame);
 }
 
+std::vector<uint8_t> ControlConnection::ChannelBinding() const {
+  return stream_->ExportKeyingMaterial("EXPORTER-cascade-node-hello", 32);
+}
+
 void ControlConnection::Close(const std::string& reason) {
   if (closing_) return;
   closing_ = true;

@@ -36,6 +36,9 @@ class ControlConnection : public tls::TlsStream::Listener {
   void Send(const ControlMessage& message);
   void Close(const std::string& reason);
   const net::SocketAddress& peer() const { return stream_->peer(); }
+  // Bytes only the two ends of this TLS session know (empty before it is up): what a
+  // NodeHelloProof is bound to.
+  std::vector<uint8_t> ChannelBinding() const;
 
   // Which node this connection belongs to, once its hello arrived (server side).
   std::string node_id;

@@ -43,6 +43,8 @@ struct NodeHello {
   NodeCapacity capacity;
   std::string certificate_fingerprint;
   std::string version;
+  std::string proof;              // NodeProof; empty: the node has no node secret
+  uint32_t ssrc_range_start = 0;  // the range it held before; 0: none
 };
 
 struct HelloAck {
@@ -51,11 +53,23 @@ struct HelloAck {
   uint32_t heartbeat_interval_ms = 1000;
   uint32_t ssrc_range_start = 0;
   uint32_t ssrc_range_size = 0;
+  uint32_t retry_after_ms = 0;  // refused: wait at least this long before the next hello
+};
+
+// One room as a node carries it (heartbeats report every room, see control.fbs).
+struct RoomReport {
+  std::string name;
+  bool publisher = false;
+  uint32_t viewers = 0;
+  std::string parent;
+
+  bool operator==(const RoomReport&) const = default;
 };
 
 struct Heartbeat {
   uint64_t seq = 0;
   NodeLoad load;
+  std::vector<RoomReport> rooms;
 };
 
 // ICE credentials of one parent-child link (control picks them once per node pair; every
@@ -98,8 +112,17 @@ struct CommandResult {
   std::string error;
 };
 
-using ControlBody =
-    std::variant<NodeHello, HelloAck, Heartbeat, AttachStream, DetachStream, ServeChild, CommandResult>;
+// node -> control: a parent went silent while it carried media.
+struct ParentLost {
+  std::string parent_node_id;
+  uint32_t silent_ms = 0;
+};
+
+// control -> node: a liveness probe, answered by the control channel itself.
+struct Ping {};
+
+using ControlBody = std::variant<NodeHello, HelloAck, Heartbeat, AttachStream, DetachStream, ServeChild,
+                                 CommandResult, ParentLost, Ping>;
 
 struct ControlMessage {
   uint64_t id = 0;

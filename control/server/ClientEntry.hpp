@@ -1,46 +1,125 @@
 #pragma once
-// Where clients enter: POST /whip/{room} and /whep/{room} on control answer 307 with the
-// chosen edge's WHIP/WHEP URL (browsers repeat the POST there, body and headers included).
-// The edge is chosen with topology's placement functions over the nodes' reported load.
-// A room without a stream tree (TreeCommands) has one edge ("first in room"): the first
-// join picks it, the rest follow. A room with a tree sends its publisher to the tree's
-// root when that root is a registered edge (otherwise to the room's edge as above), and
-// spreads its viewers over the tree's registered edges only.
+// Where clients enter (RFC 9725 §4.5): POST /whip/{room} and /whep/{room} on control check
+// the bearer token (§4.7), choose the edge nearest the client and answer 307 to that edge's
+// WHIP/WHEP URL with a short-lived placement grant in the query (`?grant=`), because browsers
+// drop Authorization when they follow a cross-origin redirect; the edge accepts the grant in
+// its place. Clients then PATCH/DELETE at the edge with their token.
+//
+// The client's region comes from ClientLocator; the room's region mode (`control.region_mode`
+// or `?mode=`) and the data-center policy (`control.placement` or `?policy=`) choose the
+// edge (EdgePlacer). A room whose tree was set by hand (TreeCommands) keeps that shape: its
+// publisher goes to the tree's root edge, its viewers to the tree's edges only.
+// Refusals: 401/403 as on the edge, 400 naming the allowed values, 503 with Retry-After
+// when no edge can take the client; each counted in cascade_control_entry_refusals_total{reason}.
+// In development (no auth.secret) GET /api/token hands out tokens, as on the edge; with
+// `web.root` the publish/watch pages are served under /web/.
+#include <array>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
+#include <set>
 #include <string>
 
+#include "auth/PlacementGrant.hpp"
+#include "auth/Token.hpp"
+#include "control/server/ClientLocator.hpp"
+#include "control/server/EdgePlacer.hpp"
 #include "control/server/NodeRegistry.hpp"
+#include "control/server/RegionMap.hpp"
 #include "control/server/TreeCommands.hpp"
+#include "core/base/Config.hpp"
+#include "core/base/Metrics.hpp"
 #include "core/net/HttpRouter.hpp"
 #include "topology/NodePicker.hpp"
+#include "topology/RegionSelector.hpp"
 
 namespace cascade::control {
 
+struct EntrySettings {
+  EntrySettings();  // defaults that name files of the source tree
+
+  std::string auth_secret;  // empty: development secret, GET /api/token open
+  topology::DcPolicy policy = topology::DcPolicy::kLeastUsed;
+  topology::RegionMode mode = topology::RegionMode::kCascading;
+  topology::FullThresholds thresholds;
+  uint32_t grant_ttl_s = 30;
+  uint32_t retry_after_s = 5;
+  std::string web_root;            // "" serves no pages
+  std::string latency_matrix;      // CSV; a relative path not found here is tried in the source tree
+  std::string region_coordinates;  // CSV or "" (needed to place by MaxMind location)
+  LocatorSettings locator;
+
+  static const std::set<std::string>& KnownKeys();
+  // Throws base::ConfigError naming the key.
+  static EntrySettings FromConfig(const base::Config& config);
+};
+
+enum class EntryRefusal : uint8_t {
+  kMissingToken,
+  kTokenMalformed,
+  kTokenBadSignature,
+  kTokenExpired,
+  kWrongRoom,
+  kWrongRole,
+  kBadPolicy,
+  kBadMode,
+  kNoEdge,
+  kFull,
+  kCount
+};
+const char* ToString(EntryRefusal refusal);
+
 class ClientEntry {
  public:
-  // `tree` may be null (no tree-aware placement).
-  ClientEntry(const NodeRegistry& registry, topology::DcPolicy policy, const TreeCommands* tree = nullptr);
+  // `tree` may be null (no hand-made trees). Throws std::runtime_error when a file of
+  // `settings` cannot be loaded.
+  ClientEntry(const NodeRegistry& registry, EntrySettings settings, const TreeCommands* tree = nullptr);
+  ~ClientEntry();
+
   void AddRoutes(net::HttpRouter& router);
-  // The node id of the edge serving `room` when it has no tree, choosing one if needed;
-  // nullopt if none can.
-  std::optional<std::string> EdgeFor(const std::string& room);
-  // Where a publisher (`publish`) or a viewer of `room` goes; nullopt if no edge can.
+  void RegisterMetrics(base::MetricsRegistry& metrics) const;
+
+  // Called after each successful placement, before the 307 is sent: the tree controller
+  // extends `room`'s tree to `edge_id` from here.
+  std::function<void(const std::string& room, const std::string& edge_id, bool publish)> on_placed;
+
+  // Where a publisher (`publish`) or a viewer of `room` in the unknown region goes by the
+  // configured mode and policy (records the placement); nullopt if no edge can take it.
   std::optional<std::string> EntryFor(const std::string& room, bool publish);
 
+  uint64_t refusals(EntryRefusal reason) const { return refusals_[static_cast<size_t>(reason)]; }
+  uint64_t placements(LocationSource source) const { return placements_[static_cast<size_t>(source)]; }
+  const RoomPlacement* room(const std::string& name) const;
+  const RegionMap& regions() const { return *regions_; }
+
  private:
+  struct Request {
+    std::string room;
+    bool publish = false;
+    topology::RegionId client_region = 0;
+    topology::RegionMode mode;
+    topology::DcPolicy policy;
+    std::optional<topology::RegionId> application_region;
+  };
+  void HandlePost(net::HttpRequest& request, const net::HttpRespond& respond, bool publish);
+  // Refuses the request (counted) with an HttpError.
+  [[noreturn]] void Refuse(EntryRefusal reason, int status, const std::string& message);
+  auth::TokenClaims Authorize(const net::HttpRequest& request, const std::string& room, auth::TokenRole role);
+  base::Result<Placement, PlacementRefusal> Place(const Request& request);
   bool IsLiveEdge(const std::string& id) const;
-  // Picks among the live edges `allowed` accepts, by the placement policy.
-  std::optional<std::string> PickEdge(const std::function<bool(const std::string&)>& allowed);
 
   const NodeRegistry& registry_;
   const TreeCommands* tree_;  // passed by argument, may be null
-  topology::DcPolicy policy_;
-  topology::FullThresholds thresholds_;
-  topology::PickerState picker_;
-  std::map<std::string, std::string> room_edges_;
-  uint64_t redirects_ = 0;
+  EntrySettings settings_;
+  auth::TokenAuthority tokens_;
+  auth::GrantAuthority grants_;
+  std::unique_ptr<RegionMap> regions_;
+  std::unique_ptr<ClientLocator> locator_;
+  std::unique_ptr<EdgePlacer> placer_;
+  std::map<std::string, RoomPlacement> rooms_;
+  std::array<uint64_t, static_cast<size_t>(EntryRefusal::kCount)> refusals_{};
+  std::array<uint64_t, static_cast<size_t>(LocationSource::kCount)> placements_{};
 };
 
 }  // namespace cascade::control

@@ -1,14 +1,22 @@
 #include "control/server/ControlDaemon.hpp"
 
+#include "control/client/NodeProof.hpp"
 #include "core/base/Log.hpp"
 
 namespace cascade::control {
 
 const std::set<std::string>& ControlSettings::KnownKeys() {
   static const std::set<std::string> keys = {
-      "http.listen",         "control.listen", "control.heartbeat_ms", "log.level",
-      "control.certificate", "control.key",    "control.placement"};
-  return keys;
+      "http.listen",          "control.listen",      "control.heartbeat_ms", "log.level",
+      "control.certificate",  "control.key",         "control.placement",    "control.operator_listen",
+      "auth.node_secret",     "auth.operator_token", "trees.relay_fanout",   "trees.origin_fanout",
+      "trees.detach_grace_ms"};
+  static const std::set<std::string> all = [] {
+    std::set<std::string> merged = keys;
+    merged.insert(EntrySettings::KnownKeys().begin(), EntrySettings::KnownKeys().end());
+    return merged;
+  }();
+  return all;
 }
 
 ControlSettings ControlSettings::FromConfig(const base::Config& config) {
@@ -22,46 +30,86 @@ ControlSettings ControlSettings::FromConfig(const base::Config& config) {
   s.http_address = address("http.listen", "127.0.0.1:8080");
   s.channel_address = address("control.listen", "127.0.0.1:7000");
   s.heartbeat_interval_ms = static_cast<uint32_t>(config.GetInt("control.heartbeat_ms", 1000, 50, 60000));
-  std::string placement = config.GetString("control.placement", "least-used");
-  auto policy = topology::ParseDcPolicy(placement.c_str());
-  if (!policy) {
-    throw base::ConfigError(
-        "config key 'control.placement': expected packing|least-used|round-robin|random, got \"" + placement +
-        "\"");
-  }
-  s.placement = *policy;
+  s.entry = EntrySettings::FromConfig(config);
+  s.trees.relay_fanout =
+      static_cast<uint32_t>(config.GetInt("trees.relay_fanout", s.trees.relay_fanout, 2, 1000));
+  s.trees.origin_fanout =
+      static_cast<uint32_t>(config.GetInt("trees.origin_fanout", s.trees.origin_fanout, 1, 1000));
+  s.trees.detach_grace_ms =
+      static_cast<uint64_t>(config.GetInt("trees.detach_grace_ms", 15000, 0, 3'600'000));
   s.certificate_file = config.GetString("control.certificate", "");
   s.key_file = config.GetString("control.key", "");
   if (s.certificate_file.empty() != s.key_file.empty()) {
     throw base::ConfigError("config keys 'control.certificate' and 'control.key' go together");
   }
+  if (!config.GetString("control.operator_listen", "").empty()) {
+    s.operator_address = address("control.operator_listen", "");
+  }
+  auto secret = [&](const std::string& key, size_t min_size) {
+    std::string value = config.GetString(key, "");
+    if (!value.empty() && value.size() < min_size) {
+      throw base::ConfigError("config key '" + key + "': must be at least " + std::to_string(min_size) +
+                              " characters");
+    }
+    return value;
+  };
+  s.node_secret = secret("auth.node_secret", kMinNodeSecretSize);
+  s.operator_token = secret("auth.operator_token", OperatorAuth::kMinTokenSize);
   return s;
 }
 
 ControlDaemon::ControlDaemon(net::Loop& loop, ControlSettings settings)
-    : loop_(loop), settings_(std::move(settings)) {
+    : loop_(loop), settings_(std::move(settings)), operator_auth_(settings_.operator_token) {
   certificate_ = settings_.certificate_file.empty()
                      ? dtls::Certificate::Generate("cascade-control", 365)
                      : dtls::Certificate::LoadPemFiles(settings_.certificate_file, settings_.key_file);
   http_ = std::make_unique<net::HttpServer>(loop_, settings_.http_address);
+  if (settings_.operator_address) {
+    operator_http_ = std::make_unique<net::HttpServer>(loop_, *settings_.operator_address);
+  }
+  // Both routers: an /api route added to the public one by mistake is still guarded.
+  operator_auth_.Protect(http_->router());
+  if (operator_http_) operator_auth_.Protect(operator_http_->router());
+  operator_auth_.RegisterMetrics(metrics_);
+  net::HttpRouter& operator_router = operator_http().router();
   ControlServer::Options options;
   options.heartbeat_interval_ms = settings_.heartbeat_interval_ms;
+  options.node_secret = settings_.node_secret;
   server_ =
       std::make_unique<ControlServer>(loop_, settings_.channel_address, *certificate_, options, metrics_);
-  server_->AddRoutes(http_->router());
+  server_->AddRoutes(operator_router);
   tree_ = std::make_unique<TreeCommands>(*server_);
-  tree_->AddRoutes(http_->router());
-  entry_ = std::make_unique<ClientEntry>(server_->registry(), settings_.placement, tree_.get());
+  tree_->AddRoutes(operator_router);
+  entry_ = std::make_unique<ClientEntry>(server_->registry(), settings_.entry, tree_.get());
   entry_->AddRoutes(http_->router());
+  entry_->RegisterMetrics(metrics_);
+  trees_ = std::make_unique<TreeController>(loop_, *server_, *tree_, &entry_->regions().latency(),
+                                            settings_.trees, metrics_);
+  server_->SetNodeObserver(
+      [this](const std::string& node, ControlServer::NodeEvent event) { trees_->OnNodeEvent(node, event); });
+  server_->SetParentLostObserver(
+      [this](const std::string& child, const std::string& parent) { trees_->OnParentLost(child, parent); });
+  entry_->on_placed = [this](const std::string& room, const std::string& edge, bool publish) {
+    trees_->OnPlaced(room, edge, publish);
+  };
   http_->RegisterMetrics(metrics_, {});
-  http_->router().Add("GET", "/metrics", [this](net::HttpRequest&, net::HttpRespond respond) {
+  if (operator_http_) operator_http_->RegisterMetrics(metrics_, {{"listener", "operator"}});
+  operator_router.Add("GET", "/metrics", [this](net::HttpRequest&, net::HttpRespond respond) {
     respond(net::HttpResponse::Text(200, metrics_.RenderPrometheus())
                 .Set("Content-Type", "text/plain; version=0.0.4"));
   });
-  http_->router().Add("GET", "/healthz", [](net::HttpRequest&, net::HttpRespond respond) {
-    respond(net::HttpResponse::Text(200, "ok\n"));
-  });
+  for (net::HttpServer* server : {http_.get(), operator_http_.get()}) {
+    if (!server) continue;
+    server->router().Add("GET", "/healthz", [](net::HttpRequest&, net::HttpRespond respond) {
+      respond(net::HttpResponse::Text(200, "ok\n"));
+    });
+  }
+  if (!operator_auth_.enabled()) {
+    LOG_WARN("control.open_operator_api", {"http", operator_http().local_address().ToString()},
+             {"reason", "auth.operator_token is not set: anyone who reaches it can change the trees"});
+  }
   LOG_INFO("control.started", {"http", http_->local_address().ToString()},
+           {"operator_http", operator_http().local_address().ToString()},
            {"channel", server_->channel_address().ToString()}, {"fingerprint", fingerprint().ToString()});
 }
 

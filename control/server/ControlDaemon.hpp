@@ -2,12 +2,15 @@
 // The control plane process: the node channel, the HTTP API (entry point for clients, node
 // list, stream trees, metrics, health) on one loop.
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 
 #include "control/server/ClientEntry.hpp"
 #include "control/server/ControlServer.hpp"
+#include "control/server/OperatorAuth.hpp"
 #include "control/server/TreeCommands.hpp"
+#include "control/server/TreeController.hpp"
 #include "core/base/Config.hpp"
 #include "core/net/HttpServer.hpp"
 #include "core/net/Loop.hpp"
@@ -18,10 +21,17 @@ struct ControlSettings {
   net::SocketAddress http_address;
   net::SocketAddress channel_address;
   uint32_t heartbeat_interval_ms = 1000;
-  topology::DcPolicy placement = topology::DcPolicy::kLeastUsed;
+  EntrySettings entry;            // the client entry: auth.secret, placement.*, control.placement, web.root
+  TreeController::Options trees;  // trees.*: fan-out and the detach grace of control's own trees
   // PEM files for the channel's TLS certificate; empty: a fresh one each start.
   std::string certificate_file;
   std::string key_file;
+  // control.operator_listen: the operator API (/api/* but /api/token, and /metrics) on a
+  // listener of its own, so the public http.listen serves only the client entry and
+  // /healthz. Unset: everything on http.listen.
+  std::optional<net::SocketAddress> operator_address;
+  std::string node_secret;     // auth.node_secret: hellos must prove it; empty: any node is accepted
+  std::string operator_token;  // auth.operator_token: /api/* needs it as a bearer token; empty: open
 
   static const std::set<std::string>& KnownKeys();
   static ControlSettings FromConfig(const base::Config& config);
@@ -33,7 +43,10 @@ class ControlDaemon {
 
   ControlServer& server() { return *server_; }
   TreeCommands& tree() { return *tree_; }
+  ClientEntry& entry() { return *entry_; }
   net::HttpServer& http() { return *http_; }
+  // Where the operator API listens: its own listener, or http() without one.
+  net::HttpServer& operator_http() { return operator_http_ ? *operator_http_ : *http_; }
   base::MetricsRegistry& metrics() { return metrics_; }
   // What nodes must pin (their control.fingerprint).
   const dtls::Fingerprint& fingerprint() const { return certificate_->fingerprint(); }
@@ -43,10 +56,13 @@ class ControlDaemon {
   ControlSettings settings_;
   base::MetricsRegistry metrics_;
   std::unique_ptr<dtls::Certificate> certificate_;
+  OperatorAuth operator_auth_;  // before the servers whose routers it guards
   std::unique_ptr<net::HttpServer> http_;
+  std::unique_ptr<net::HttpServer> operator_http_;  // null: the operator API is on http_
   std::unique_ptr<ControlServer> server_;
   std::unique_ptr<TreeCommands> tree_;  // after server_: destroyed before it
   std::unique_ptr<ClientEntry> entry_;
+  std::unique_ptr<TreeController> trees_;  // after tree_ and entry_: destroyed before them
 };
 
 }  // namespace cascade::control

@@ -3,11 +3,21 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <random>
 #include <vector>
 
+#include "control/client/NodeProof.hpp"
 #include "core/base/Log.hpp"
 
 namespace cascade::control {
+namespace {
+
+ControlServer::Options WithRandomSeed(ControlServer::Options options) {
+  options.registry.seed = std::random_device{}();
+  return options;
+}
+
+}  // namespace
 
 ControlServer::ControlServer(net::Loop& loop, const net::SocketAddress& channel_address,
                              const dtls::Certificate& certificate, Options options,
@@ -15,6 +25,7 @@ ControlServer::ControlServer(net::Loop& loop, const net::SocketAddress& channel_
     : loop_(loop),
       options_(options),
       tls_context_(tls::TlsContext::Server(certificate)),
+      registry_(WithRandomSeed(options).registry),
       tcp_(loop, channel_address,
            [this](std::unique_ptr<net::TcpConnection> tcp) {
              auto connection = std::make_unique<ControlConnection>(*tls_context_, std::move(tcp),
@@ -29,13 +40,26 @@ ControlServer::ControlServer(net::Loop& loop, const net::SocketAddress& channel_
                       [this] { return static_cast<double>(registry_.alive_count()); });
   metrics.AddCallback("cascade_control_heartbeats_total", "heartbeats received", true, {},
                       [this] { return static_cast<double>(heartbeats_total_); });
+  for (size_t i = 0; i < static_cast<size_t>(HelloRefusal::kCount); ++i) {
+    auto reason = static_cast<HelloRefusal>(i);
+    metrics.AddCallback("cascade_control_hello_refusals_total", "node hellos refused, by reason", true,
+                        {{"reason", ToString(reason)}},
+                        [this, reason] { return static_cast<double>(refusals_.Get(reason)); });
+  }
+  if (options_.node_secret.empty()) {
+    LOG_WARN("control.open_registration", {"channel", tcp_.local_address().ToString()},
+             {"reason",
+              "auth.node_secret is not set: any process that reaches the node channel and pins "
+              "control's certificate can register as a node"});
+  }
 }
 
 ControlServer::~ControlServer() {
   pending_.clear();  // their callbacks are not called: whoever passed them may be gone
 }
 
-void ControlServer::SendCommand(const std::string& node_id, ControlBody body, CommandDone done) {
+void ControlServer::SendCommand(const std::string& node_id, ControlBody body, CommandDone done,
+                                uint32_t timeout_ms) {
   uint64_t id = next_command_id_++;
   PendingCommand pending;
   pending.node_id = node_id;
@@ -54,7 +78,7 @@ void ControlServer::SendCommand(const std::string& node_id, ControlBody body, Co
   }
   pending.connection = connection->second;
   pending.on_timer = {false, "timeout"};
-  pending.timer->Start(options_.command_timeout_ms);
+  pending.timer->Start(timeout_ms ? timeout_ms : options_.command_timeout_ms);
   pending_.emplace(id, std::move(pending));
   LOG_DEBUG("control.command_sent", {"node", node_id}, {"id", id});
   connection->second->Send({id, std::move(body)});
@@ -75,20 +99,32 @@ void ControlServer::CompleteCommand(uint64_t id, CommandResult result) {
 void ControlServer::OnControlConnectionMessage(ControlConnection* connection, ControlMessage& message) {
   uint64_t now = loop_.clock().NowUs();
   if (auto* hello = std::get_if<NodeHello>(&message.body)) {
-    HelloAck ack = registry_.Register(*hello, now, options_.heartbeat_interval_ms);
-    connection->node_id = hello->node_id;
-    if (ack.accepted) node_connections_[hello->node_id] = connection;
-    connection->Send({message.id, ack});
-    LOG_INFO("control.node_registered", {"node", hello->node_id}, {"role", ToString(hello->role)},
-             {"region", hello->region}, {"peer", connection->peer().ToString()});
+    OnHello(connection, message.id, *hello);
     return;
   }
   if (auto* beat = std::get_if<Heartbeat>(&message.body)) {
-    if (connection->node_id.empty() || !registry_.Heartbeat(connection->node_id, beat->load, now)) {
+    // Only the node's current connection speaks for it (not one a reconnect replaced).
+    auto current = node_connections_.find(connection->node_id);
+    if (current == node_connections_.end() || current->second != connection ||
+        !registry_.Heartbeat(connection->node_id, beat->load, now)) {
       connection->Close("heartbeat before hello");
       return;
     }
     ++heartbeats_total_;
+    if (registry_.SetRooms(connection->node_id, std::move(beat->rooms)) && observer_) {
+      observer_(connection->node_id, NodeEvent::kRoomsChanged);
+    }
+    return;
+  }
+  if (auto* lost = std::get_if<ParentLost>(&message.body)) {
+    auto current = node_connections_.find(connection->node_id);
+    if (current == node_connections_.end() || current->second != connection) {
+      connection->Close("report before hello");
+      return;
+    }
+    LOG_WARN("control.parent_lost", {"node", connection->node_id}, {"parent", lost->parent_node_id},
+             {"silent_ms", lost->silent_ms});
+    if (on_parent_lost_) on_parent_lost_(connection->node_id, lost->parent_node_id);
     return;
   }
   if (auto* result = std::get_if<CommandResult>(&message.body)) {
@@ -100,6 +136,67 @@ void ControlServer::OnControlConnectionMessage(ControlConnection* connection, Co
   connection->Close("unexpected message from node");
 }
 
+void ControlServer::OnHello(ControlConnection* connection, uint64_t message_id, const NodeHello& hello) {
+  if (!connection->node_id.empty()) {
+    return RefuseHello(connection, message_id, hello, HelloRefusal::kRepeatedHello,
+                       "this connection is registered as '" + connection->node_id + "' already");
+  }
+  if (hello.node_id.empty())
+    return RefuseHello(connection, message_id, hello, HelloRefusal::kEmptyId, "node_id is empty");
+  if (!options_.node_secret.empty()) {
+    if (hello.proof.empty()) {
+      return RefuseHello(connection, message_id, hello, HelloRefusal::kNoProof,
+                         "control requires auth.node_secret and the hello has no proof: set auth.node_secret "
+                         "on the node");
+    }
+    if (!VerifyNodeHelloProof(options_.node_secret, hello.node_id, connection->ChannelBinding(),
+                              hello.proof)) {
+      return RefuseHello(
+          connection, message_id, hello, HelloRefusal::kBadSecret,
+          "the hello's proof does not verify: the node's auth.node_secret differs from control's (or the "
+          "proof was made on another connection)");
+    }
+  }
+  if (auto current = node_connections_.find(hello.node_id); current != node_connections_.end()) {
+    auto record = registry_.nodes().find(hello.node_id);
+    if (record != registry_.nodes().end() && record->second.alive) {
+      return RefuseHello(
+          connection, message_id, hello, HelloRefusal::kDuplicateId,
+          "node '" + hello.node_id + "' is connected (from " + current->second->peer().ToString() + ")");
+    }
+    // Its old connection is open but the node fell silent long ago: this one replaces it.
+    current->second->Close("replaced by a new connection of the same node");
+  }
+  auto registered = registry_.Register(hello, loop_.clock().NowUs(), options_.heartbeat_interval_ms);
+  if (!registered.ok()) {
+    return RefuseHello(connection, message_id, hello, registered.error(),
+                       "every SSRC range is held by a live or recently dead node");
+  }
+  connection->node_id = hello.node_id;
+  node_connections_[hello.node_id] = connection;
+  connection->Send({message_id, *registered});
+  LOG_INFO(
+      "control.node_registered", {"node", hello.node_id}, {"role", ToString(hello.role)},
+      {"region", hello.region}, {"peer", connection->peer().ToString()},
+      {"ssrc_range_start", registered->ssrc_range_start},
+      {"kept_range", hello.ssrc_range_start != 0 && hello.ssrc_range_start == registered->ssrc_range_start});
+  if (observer_) observer_(hello.node_id, NodeEvent::kUp);
+}
+
+void ControlServer::RefuseHello(ControlConnection* connection, uint64_t message_id, const NodeHello& hello,
+                                HelloRefusal refusal, const std::string& detail) {
+  refusals_.Inc(refusal);
+  HelloAck ack;
+  ack.reason = std::string(ToString(refusal)) + ": " + detail;
+  ack.retry_after_ms = refusal == HelloRefusal::kDuplicateId
+                           ? options_.heartbeat_interval_ms * options_.missed_heartbeats_before_dead
+                           : options_.refused_retry_ms;
+  LOG_WARN("control.hello_refused", {"node", hello.node_id}, {"peer", connection->peer().ToString()},
+           {"reason", ToString(refusal)}, {"detail", detail});
+  connection->Send({message_id, ack});
+  connection->Close("hello refused: " + ack.reason);
+}
+
 void ControlServer::OnControlConnectionClosed(ControlConnection* connection, const std::string& reason) {
   if (!connection->node_id.empty()) {
     LOG_WARN("control.node_disconnected", {"node", connection->node_id}, {"reason", reason});
@@ -107,6 +204,7 @@ void ControlServer::OnControlConnectionClosed(ControlConnection* connection, con
     if (current != node_connections_.end() && current->second == connection) {
       node_connections_.erase(current);
       registry_.MarkDisconnected(connection->node_id);
+      if (observer_) observer_(connection->node_id, NodeEvent::kDown);
     }
   }
   std::vector<uint64_t> orphaned;
@@ -124,6 +222,7 @@ void ControlServer::ExpireSilentNodes() {
       uint64_t{options_.heartbeat_interval_ms} * options_.missed_heartbeats_before_dead * 1000;
   for (const auto& id : registry_.Expire(loop_.clock().NowUs(), timeout_us)) {
     LOG_WARN("control.node_expired", {"node", id});
+    if (observer_) observer_(id, NodeEvent::kDown);
   }
 }
 
@@ -145,6 +244,7 @@ void ControlServer::AddRoutes(net::HttpRouter& router) {
                        {"heartbeats", record.heartbeats},
                        {"last_heard_ms_ago", (now - record.last_heard_us) / 1000},
                        {"ssrc_range_start", record.ssrc_range_start},
+                       {"ssrc_range_size", record.ssrc_range_start ? SsrcRanges::kSize : 0},
                        {"load",
                         {{"sessions", record.load.sessions},
                          {"users", record.load.users},

@@ -22,6 +22,13 @@ class ControlServer : public ControlConnection::Listener {
     uint32_t missed_heartbeats_before_dead = 3;
     // How long SendCommand waits for the node's CommandResult.
     uint32_t command_timeout_ms = 5000;
+    // auth.node_secret: every hello must carry a NodeHelloProof under it. Empty:
+    // development mode, any node is accepted (logged once as a warning).
+    std::string node_secret;
+    // How long a node refused for its secret or for want of an SSRC range waits before its
+    // next hello (a duplicate id waits until the other connection would be declared dead).
+    uint32_t refused_retry_ms = 10000;
+    NodeRegistry::Options registry;
   };
 
   // Nodes reach the channel over TLS with `certificate`, pinned by its fingerprint.
@@ -30,6 +37,7 @@ class ControlServer : public ControlConnection::Listener {
   ~ControlServer() override;
 
   const NodeRegistry& registry() const { return registry_; }
+  net::Loop& loop() { return loop_; }
   const net::SocketAddress& channel_address() const { return tcp_.local_address(); }
   // Adds GET /api/nodes to an HTTP router.
   void AddRoutes(net::HttpRouter& router);
@@ -42,14 +50,30 @@ class ControlServer : public ControlConnection::Listener {
   // connection closed first). Commands still pending when the server is destroyed are
   // dropped without calling `done`.
   using CommandDone = std::function<void(CommandResult)>;
-  void SendCommand(const std::string& node_id, ControlBody body, CommandDone done);
+  // `timeout_ms` 0: Options::command_timeout_ms.
+  void SendCommand(const std::string& node_id, ControlBody body, CommandDone done, uint32_t timeout_ms = 0);
   size_t pending_commands() const { return pending_.size(); }
+
+  // Told when a node registers (kUp), is lost (kDown: its connection closed or it fell
+  // silent) or reports different rooms (kRoomsChanged). Called from the loop.
+  enum class NodeEvent : uint8_t { kUp, kDown, kRoomsChanged };
+  using NodeObserver = std::function<void(const std::string& node_id, NodeEvent event)>;
+  void SetNodeObserver(NodeObserver observer) { observer_ = std::move(observer); }
+  // Told when a registered node reports that its parent `parent` went silent.
+  using ParentLostObserver = std::function<void(const std::string& child, const std::string& parent)>;
+  void SetParentLostObserver(ParentLostObserver observer) { on_parent_lost_ = std::move(observer); }
+
+  uint64_t hello_refusals(HelloRefusal reason) const { return refusals_.Get(reason); }
 
   // ControlConnection::Listener
   void OnControlConnectionMessage(ControlConnection* connection, ControlMessage& message) override;
   void OnControlConnectionClosed(ControlConnection* connection, const std::string& reason) override;
 
  private:
+  void OnHello(ControlConnection* connection, uint64_t message_id, const NodeHello& hello);
+  // Answers accepted=false with the reason, counts it and closes the connection.
+  void RefuseHello(ControlConnection* connection, uint64_t message_id, const NodeHello& hello,
+                   HelloRefusal refusal, const std::string& detail);
   void ExpireSilentNodes();
   // Finishes a pending command: removes it, then calls its callback.
   void CompleteCommand(uint64_t id, CommandResult result);
@@ -67,6 +91,7 @@ class ControlServer : public ControlConnection::Listener {
   std::unique_ptr<tls::TlsContext> tls_context_;
   NodeRegistry registry_;
   base::EnumCounters<ControlDecodeError> decode_errors_;
+  base::EnumCounters<HelloRefusal> refusals_;
   std::unordered_map<ControlConnection*, std::unique_ptr<ControlConnection>> connections_;
   // The latest connection that said hello as each node.
   std::unordered_map<std::string, ControlConnection*> node_connections_;
@@ -75,6 +100,8 @@ class ControlServer : public ControlConnection::Listener {
   net::TcpServer tcp_;
   net::Timer expiry_timer_;
   uint64_t heartbeats_total_ = 0;
+  NodeObserver observer_;
+  ParentLostObserver on_parent_lost_;
 };
 
 }  // namespace cascade::control

@@ -2,19 +2,69 @@
 
 namespace cascade::control {
 
-HelloAck NodeRegistry::Register(const NodeHello& hello, uint64_t now_us, uint32_t heartbeat_interval_ms) {
-  if (hello.node_id.empty()) return HelloAck{false, "node_id is empty", 0, 0, 0};
+const char* ToString(HelloRefusal refusal) {
+  switch (refusal) {
+    case HelloRefusal::kEmptyId: return "empty_id";
+    case HelloRefusal::kNoProof: return "no_proof";
+    case HelloRefusal::kBadSecret: return "bad_secret";
+    case HelloRefusal::kDuplicateId: return "duplicate_id";
+    case HelloRefusal::kRepeatedHello: return "repeated_hello";
+    case HelloRefusal::kNoSsrcRange: return "no_ssrc_range";
+    case HelloRefusal::kCount: break;
+  }
+  return "?";
+}
+
+base::Result<HelloAck, HelloRefusal> NodeRegistry::Register(const NodeHello& hello, uint64_t now_us,
+                                                            uint32_t heartbeat_interval_ms) {
+  if (hello.node_id.empty()) return base::Fail(HelloRefusal::kEmptyId);
+  auto range = ChooseRange(hello.node_id, hello.ssrc_range_start, now_us);
+  if (!range) return base::Fail(HelloRefusal::kNoSsrcRange);
+  if (const std::string* previous = ranges_.HolderOf(*range); previous && *previous != hello.node_id) {
+    nodes_.at(*previous).ssrc_range_start = 0;  // dead long enough: its range moves on
+  }
+  ranges_.Assign(*range, hello.node_id);
   auto [it, inserted] = nodes_.try_emplace(hello.node_id);
   NodeRecord& record = it->second;
-  if (inserted) {
-    // 2^28 / 2^20: 240 ranges above the base before wrapping into the base again.
-    record.ssrc_range_start = kSsrcBase + (next_range_index_++ % 240) * kSsrcRangeSize;
-    record.registered_at_us = now_us;
-  }
+  if (inserted) record.registered_at_us = now_us;
+  record.ssrc_range_start = *range;
   record.hello = hello;
   record.last_heard_us = now_us;
   record.alive = true;
-  return HelloAck{true, "", heartbeat_interval_ms, record.ssrc_range_start, kSsrcRangeSize};
+  HelloAck ack;
+  ack.accepted = true;
+  ack.heartbeat_interval_ms = heartbeat_interval_ms;
+  ack.ssrc_range_start = *range;
+  ack.ssrc_range_size = SsrcRanges::kSize;
+  return ack;
+}
+
+std::optional<uint32_t> NodeRegistry::ChooseRange(const std::string& node_id, uint32_t claimed,
+                                                  uint64_t now_us) {
+  if (auto known = nodes_.find(node_id); known != nodes_.end() && known->second.ssrc_range_start != 0) {
+    return known->second.ssrc_range_start;
+  }
+  if (SsrcRanges::IsRangeStart(claimed) && Available(claimed, node_id, now_us)) return claimed;
+  if (auto free = ranges_.AnyFree()) return free;
+  // Full: the range of the node dead the longest, if long enough.
+  const NodeRecord* oldest = nullptr;
+  for (const auto& [id, record] : nodes_) {
+    if (record.ssrc_range_start == 0 || !DeadLongEnough(record, now_us)) continue;
+    if (!oldest || record.last_heard_us < oldest->last_heard_us) oldest = &record;
+  }
+  if (oldest) return oldest->ssrc_range_start;
+  return std::nullopt;
+}
+
+bool NodeRegistry::Available(uint32_t start, const std::string& node_id, uint64_t now_us) const {
+  const std::string* holder = ranges_.HolderOf(start);
+  if (!holder || *holder == node_id) return true;
+  return DeadLongEnough(nodes_.at(*holder), now_us);
+}
+
+bool NodeRegistry::DeadLongEnough(const NodeRecord& record, uint64_t now_us) const {
+  return !record.alive && now_us >= record.last_heard_us &&
+         now_us - record.last_heard_us >= options_.ssrc_reuse_after_us;
 }
 
 bool NodeRegistry::Heartbeat(const std::string& node_id, const NodeLoad& load, uint64_t now_us) {
@@ -24,6 +74,13 @@ bool NodeRegistry::Heartbeat(const std::string& node_id, const NodeLoad& load, u
   it->second.last_heard_us = now_us;
   it->second.alive = true;
   ++it->second.heartbeats;
+  return true;
+}
+
+bool NodeRegistry::SetRooms(const std::string& node_id, std::vector<RoomReport> rooms) {
+  auto it = nodes_.find(node_id);
+  if (it == nodes_.end() || it->second.rooms == rooms) return false;
+  it->second.rooms = std::move(rooms);
   return true;
 }
 

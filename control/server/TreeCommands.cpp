@@ -6,12 +6,17 @@
 #include <nlohmann/json.hpp>
 #include <set>
 #include <stdexcept>
+#include <utility>
 
 #include "core/base/Log.hpp"
+#include "core/net/Timer.hpp"
 
 namespace cascade::control {
 
 namespace {
+
+// How long an old parent keeps serving a moved child, which switches once its new link is up.
+constexpr uint64_t kMoveOverlapMs = 3000;
 
 // [A-Za-z0-9] only: valid ICE ufrag/password characters that need no escaping anywhere.
 std::string RandomAlphanumeric(size_t length) {
@@ -86,7 +91,7 @@ std::optional<TreeCommands::Outcome> TreeCommands::CheckNode(const std::string& 
 }
 
 void TreeCommands::AddLink(const std::string& stream, const std::string& parent, const std::string& child,
-                           OutcomeDone done) {
+                           OutcomeDone done, Owner owner, bool move) {
   if (stream.empty()) return done({400, "missing field 'stream'"});
   if (parent.empty()) return done({400, "missing field 'parent'"});
   if (child.empty()) return done({400, "missing field 'child'"});
@@ -97,19 +102,27 @@ void TreeCommands::AddLink(const std::string& stream, const std::string& parent,
   std::string child_fingerprint;
   if (auto refused = CheckNode(parent, parent_address, parent_fingerprint)) return done(*refused);
   if (auto refused = CheckNode(child, child_address, child_fingerprint)) return done(*refused);
-  if (auto path = paths_.find(Pair{parent, child}); path != paths_.end()) parent_address = path->second;
+  if (auto path = paths_.find(Pair{parent, child}); path != paths_.end()) {
+    parent_address = path->second;
+  } else if (path_provider_) {
+    if (auto provided = path_provider_(parent, child)) parent_address = *provided;
+  }
 
   bool was_linked = false;
+  std::string old_parent;
   if (auto s = streams_.find(stream); s != streams_.end()) {
     const auto& links = s->second;
     if (auto l = links.find(child); l != links.end()) {
-      if (l->second.parent != parent) {
-        return done({409, "node '" + child + "' already has parent '" + l->second.parent + "' in stream '" +
-                              stream + "'"});
-      }
       if (l->second.busy) {
         return done(
             {409, "the link " + parent + " -> " + child + " of stream '" + stream + "' is being changed"});
+      }
+      if (l->second.parent != parent) {
+        if (!move) {
+          return done({409, "node '" + child + "' already has parent '" + l->second.parent + "' in stream '" +
+                                stream + "'"});
+        }
+        old_parent = l->second.parent;
       }
       was_linked = true;
     }
@@ -126,40 +139,46 @@ void TreeCommands::AddLink(const std::string& stream, const std::string& parent,
     }
   }
 
+  if (owner == Owner::kOperator) operator_streams_.insert(stream);
   LinkState& link = streams_[stream][child];
   link.parent = parent;
-  link.linked = was_linked;
+  link.old_parent = old_parent;
+  link.linked = was_linked && old_parent.empty();
   link.busy = true;
   auto [stored, inserted] = credentials_.try_emplace(Pair{parent, child});
   if (inserted) stored->second = NewCredentials();
   LinkCredentials credentials = stored->second;
 
+  // A new link, or a move, leaves the new parent serving a child that never came if the
+  // child refuses: that is undone.
+  const bool undo_serve = !was_linked || !old_parent.empty();
   std::weak_ptr<bool> alive = alive_;
   ServeChild serve{stream, child, child_address, child_fingerprint, credentials};
-  server_.SendCommand(parent, std::move(serve),
-                      [this, alive, stream, parent, child, parent_address, parent_fingerprint, credentials,
-                       was_linked, done](CommandResult served) {
-                        if (alive.expired()) return;
-                        if (!served.ok) {
-                          Outcome failure = Failure(parent, served);
-                          FinishAdd(stream, child, was_linked, failure);
-                          done(failure);
-                          return;
-                        }
-                        AttachStream attach{stream, parent, parent_address, parent_fingerprint, credentials};
-                        server_.SendCommand(
-                            child, std::move(attach),
-                            [this, alive, stream, parent, child, was_linked, done](CommandResult attached) {
-                              if (alive.expired()) return;
-                              Outcome outcome = attached.ok ? Outcome{} : Failure(child, attached);
-                              if (!attached.ok && !was_linked) {
-                                // The parent serves a child that will never come: undo, best effort.
-                                server_.SendCommand(parent, DetachStream{stream, child}, nullptr);
-                              }
-                              FinishAdd(stream, child, was_linked, outcome);
-                              done(outcome);
-                            });
-                      });
+  server_.SendCommand(
+      parent, std::move(serve),
+      [this, alive, stream, parent, child, parent_address, parent_fingerprint, credentials, was_linked,
+       undo_serve, done](CommandResult served) {
+        if (alive.expired()) return;
+        if (!served.ok) {
+          Outcome failure = Failure(parent, served);
+          FinishAdd(stream, child, was_linked, failure);
+          done(failure);
+          return;
+        }
+        AttachStream attach{stream, parent, parent_address, parent_fingerprint, credentials};
+        server_.SendCommand(
+            child, std::move(attach),
+            [this, alive, stream, parent, child, was_linked, undo_serve, done](CommandResult attached) {
+              if (alive.expired()) return;
+              Outcome outcome = attached.ok ? Outcome{} : Failure(child, attached);
+              if (!attached.ok && undo_serve) {
+                // The parent serves a child that will never come: undo, best effort.
+                server_.SendCommand(parent, DetachStream{stream, child}, nullptr);
+              }
+              FinishAdd(stream, child, was_linked, outcome);
+              done(outcome);
+            });
+      });
 }
 
 void TreeCommands::FinishAdd(const std::string& stream, const std::string& child, bool was_linked,
@@ -168,15 +187,36 @@ void TreeCommands::FinishAdd(const std::string& stream, const std::string& child
   if (s == streams_.end()) return;
   auto l = s->second.find(child);
   if (l == s->second.end()) return;
+  const std::string old_parent = std::exchange(l->second.old_parent, std::string());
   if (outcome.status == 200) {
     l->second.linked = true;
     l->second.busy = false;
-    LOG_INFO("control.tree_linked", {"stream", stream}, {"parent", l->second.parent}, {"child", child});
+    LOG_INFO("control.tree_linked", {"stream", stream}, {"parent", l->second.parent}, {"child", child},
+             {"moved_from", old_parent});
+    if (!old_parent.empty()) {
+      // The child switches once its new link is up (make before break) and then closes the
+      // old one itself; the old parent is told to stop serving it after that (if it is still
+      // there to be told).
+      ForgetCredentialsIfUnused(Pair{old_parent, child});
+      const uint64_t id = next_delayed_id_++;
+      auto timer = std::make_unique<net::Timer>(server_.loop(), [this, id, stream, old_parent, child] {
+        server_.SendCommand(old_parent, DetachStream{stream, child}, nullptr);
+        delayed_.erase(id);  // destroys this timer, which its own callback may do
+      });
+      timer->Start(kMoveOverlapMs);
+      delayed_[id] = std::move(timer);
+    }
     return;
   }
   LOG_WARN("control.tree_link_failed", {"stream", stream}, {"parent", l->second.parent}, {"child", child},
            {"error", outcome.error});
-  if (was_linked) {
+  if (!old_parent.empty()) {
+    // A failed move leaves the child where it was.
+    ForgetCredentialsIfUnused(Pair{l->second.parent, child});
+    l->second.parent = old_parent;
+    l->second.linked = true;
+    l->second.busy = false;
+  } else if (was_linked) {
     l->second.busy = false;  // it was linked before; a failed refresh does not unlink it
   } else {
     ForgetLink(stream, child);
@@ -223,17 +263,37 @@ void TreeCommands::ForgetLink(const std::string& stream, const std::string& chil
   if (l == s->second.end()) return;
   Pair pair{l->second.parent, child};
   s->second.erase(l);
-  if (s->second.empty()) streams_.erase(s);
+  if (s->second.empty()) {
+    streams_.erase(s);
+    operator_streams_.erase(stream);
+  }
+  ForgetCredentialsIfUnused(pair);
+}
+
+void TreeCommands::ForgetCredentialsIfUnused(const Pair& pair) {
   for (const auto& [name, links] : streams_) {
-    auto other = links.find(child);
+    auto other = links.find(pair.second);
     if (other != links.end() && other->second.parent == pair.first)
       return;  // the pair still carries a stream
   }
   credentials_.erase(pair);
 }
 
+void TreeCommands::Adopt(const std::string& stream, const std::string& parent, const std::string& child) {
+  auto [link, inserted] = streams_[stream].try_emplace(child);
+  if (!inserted) return;
+  link->second.parent = parent;
+  link->second.linked = true;
+  LOG_INFO("control.tree_adopted", {"stream", stream}, {"parent", parent}, {"child", child});
+}
+
 void TreeCommands::SetPath(const std::string& parent, const std::string& child, NodeAddress address) {
   paths_[Pair{parent, child}] = std::move(address);
+}
+
+void TreeCommands::SetPathProvider(
+    std::function<std::optional<NodeAddress>(const std::string& parent, const std::string& child)> provider) {
+  path_provider_ = std::move(provider);
 }
 
 std::vector<TreeCommands::Link> TreeCommands::LinksOf(const std::string& stream) const {
@@ -243,6 +303,20 @@ std::vector<TreeCommands::Link> TreeCommands::LinksOf(const std::string& stream)
   for (const auto& [child, link] : s->second) {
     if (link.linked) out.push_back({link.parent, child});
   }
+  return out;
+}
+
+std::vector<TreeCommands::LinkView> TreeCommands::ViewOf(const std::string& stream) const {
+  std::vector<LinkView> out;
+  auto s = streams_.find(stream);
+  if (s == streams_.end()) return out;
+  for (const auto& [child, link] : s->second) out.push_back({link.parent, child, link.linked, link.busy});
+  return out;
+}
+
+std::vector<std::string> TreeCommands::Streams() const {
+  std::vector<std::string> out;
+  for (const auto& [stream, links] : streams_) out.push_back(stream);
   return out;
 }
 

@@ -1,5 +1,7 @@
 #include "core/net/HttpRouter.hpp"
 
+#include <algorithm>
+
 namespace cascade::net {
 namespace {
 
@@ -24,6 +26,24 @@ void HttpRouter::Add(std::string method, std::string pattern, HttpHandler handle
   Route route{std::move(method), {}, std::move(handler)};
   for (auto segment : SplitPath(pattern)) route.segments.emplace_back(segment);
   routes_.push_back(std::move(route));
+}
+
+void HttpRouter::Guard(std::string pattern_prefix, HttpGuard guard, std::set<std::string> exempt) {
+  guard_prefix_.clear();
+  for (auto segment : SplitPath(pattern_prefix)) guard_prefix_.emplace_back(segment);
+  guard_ = std::move(guard);
+  guard_exempt_.clear();
+  for (const auto& pattern : exempt) {
+    std::vector<std::string> segments;
+    for (auto segment : SplitPath(pattern)) segments.emplace_back(segment);
+    guard_exempt_.insert(std::move(segments));
+  }
+}
+
+bool HttpRouter::Guarded(const Route& route) const {
+  if (!guard_ || route.segments.size() < guard_prefix_.size()) return false;
+  if (!std::equal(guard_prefix_.begin(), guard_prefix_.end(), route.segments.begin())) return false;
+  return !guard_exempt_.contains(route.segments);
 }
 
 bool HttpRouter::MatchSegments(const Route& route, const std::vector<std::string_view>& path,
@@ -62,6 +82,8 @@ HttpRouter::Match HttpRouter::Find(std::string_view method, std::string_view pat
     if (!match.handler && route.method == method) {
       match.handler = &route.handler;
       match.params = std::move(params);
+      // By the route's pattern, not the request's spelling of the path ("//api/x" is "/api/x").
+      if (Guarded(route)) match.guard = &guard_;
     }
   }
   return match;

@@ -235,6 +235,9 @@ void HttpServer::Dispatch(Connection* connection, HttpRequest& request) {
   }
   request.params = std::move(match.params);
   try {
+    if (match.guard) {
+      if (auto refusal = (*match.guard)(request)) return respond(std::move(*refusal));
+    }
     (*match.handler)(request, respond);
   } catch (const HttpError& error) {
     respond(HttpResponse::Text(error.status(), std::string(error.what()) + "\n"));

@@ -139,6 +139,15 @@ void TlsStream::Write(std::span<const uint8_t> plaintext) {
   FlushNetwork();
 }
 
+std::vector<uint8_t> TlsStream::ExportKeyingMaterial(const std::string& label, size_t length) const {
+  std::vector<uint8_t> out(length);
+  if (!connected_ || SSL_export_keying_material(ssl_, out.data(), out.size(), label.data(), label.size(),
+                                                nullptr, 0, 0) != 1) {
+    return {};
+  }
+  return out;
+}
+
 void TlsStream::Close(const std::string& reason) {
   if (closed_) return;
   if (connected_) SSL_shutdown(ssl_);

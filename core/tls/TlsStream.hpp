@@ -61,6 +61,10 @@ class TlsStream : public net::TcpConnection::Listener {
   void Write(std::span<const uint8_t> plaintext);
   void Close(const std::string& reason);
   bool connected() const { return connected_; }
+  // Keying material of this session (RFC 8446 §7.5, RFC 5705), once connected; empty
+  // before. Both ends get the same bytes, no one else can: an application-level proof over
+  // them is bound to this one connection (as RFC 9266's tls-exporter channel binding).
+  std::vector<uint8_t> ExportKeyingMaterial(const std::string& label, size_t length) const;
   const net::SocketAddress& peer() const { return tcp_->peer(); }
 
   // net::TcpConnection::Listener

@@ -518,3 +518,40 @@ TEST_CASE("Room keeps at most 16 relayed streams") {
   CHECK(parent.link().counters().unannounced_packets == 1);
   CHECK(child.link().counters().rtp_packets_sent == 0);
 }
+
+TEST_CASE(
+    "Room moved to another parent keeps its streams: no withdraw, packets continue from the new parent") {
+  Fixture f;
+  auto& old_parent = f.AddPair(Link::End::kChild, /*live=*/false);
+  auto& new_parent = f.AddPair(Link::End::kChild, /*live=*/false);
+  auto& child = f.AddPair(Link::End::kParent);
+  Room room("lobby", {}, f.counters, f.allocator);
+  room.SetParent(&old_parent.link());
+  const auto video = MakeAnnounce(0x0d0d0d0d);
+  room.OnAnnounce(video);
+  room.AddChild(&child.link());
+  REQUIRE(f.ConnectAll());
+  REQUIRE(f.RunUntil([&] { return child.remote.messages.size() == 1; }));
+  for (uint16_t seq = 1; seq <= 3; ++seq) {
+    TestPacket packet(video.ssrc, seq);
+    auto parsed = packet.Parse();
+    room.OnParentRtp(parsed, f.NowUs());
+  }
+
+  room.MoveToParent(&new_parent.link());
+  CHECK(room.parent() == &new_parent.link());
+  CHECK(room.has_sources());
+  // The same mesh stream from the new parent goes on to the child; the old parent's
+  // packets are no longer taken (MediaPlane routes by the room's parent).
+  for (uint16_t seq = 4; seq <= 6; ++seq) {
+    TestPacket packet(video.ssrc, seq);
+    auto parsed = packet.Parse();
+    room.OnParentRtp(parsed, f.NowUs());
+  }
+  CHECK(new_parent.link().counters().rtp_packets_received == 3);
+  CHECK(new_parent.link().counters().unannounced_packets == 0);
+  REQUIRE(f.RunUntil([&] { return child.remote.rtp_ssrcs.size() >= 6; }));
+  f.Settle();
+  CHECK(child.remote.rtp_ssrcs.size() == 6);
+  CHECK(child.remote.messages.size() == 1);  // the announce only: nothing was withdrawn
+}

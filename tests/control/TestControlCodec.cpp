@@ -16,6 +16,8 @@ TEST_CASE("Control messages survive an encode/decode round trip") {
   hello.capacity = {100, 5000, 10'000'000'000ull, 8};
   hello.certificate_fingerprint = "sha-256 AB:CD";
   hello.version = "0.1.0";
+  hello.proof = "9f86d081884c7d65";
+  hello.ssrc_range_start = 0x10050000;
   auto frame = EncodeControlMessage({42, hello});
   auto decoded = DecodeControlMessage(frame);
   REQUIRE(decoded.ok());
@@ -29,6 +31,17 @@ TEST_CASE("Control messages survive an encode/decode round trip") {
   CHECK(got->media_addresses[1].transport == "tcp");
   CHECK(got->capacity.egress_bps == 10'000'000'000ull);
   CHECK(got->certificate_fingerprint == "sha-256 AB:CD");
+  CHECK(got->proof == "9f86d081884c7d65");
+  CHECK(got->ssrc_range_start == 0x10050000);
+
+  HelloAck refused{false, "bad_secret: wrong proof", 0, 0, 0, 10000};
+  auto ack_decoded = DecodeControlMessage(EncodeControlMessage({42, refused}));
+  REQUIRE(ack_decoded.ok());
+  auto* got_ack = std::get_if<HelloAck>(&ack_decoded->body);
+  REQUIRE(got_ack);
+  CHECK_FALSE(got_ack->accepted);
+  CHECK(got_ack->reason == "bad_secret: wrong proof");
+  CHECK(got_ack->retry_after_ms == 10000);
 
   Heartbeat beat{7, {3, 120, 12.5f, 5'000'000, 9000, 1 << 20}};
   auto beat_decoded = DecodeControlMessage(EncodeControlMessage({0, beat}));

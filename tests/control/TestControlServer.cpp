@@ -138,7 +138,8 @@ TEST_CASE("Plain TCP (no TLS) to the control channel gets nowhere") {
 TEST_CASE("A node whose heartbeats stop is marked dead after the timeout") {
   NodeRegistry registry;
   auto ack = registry.Register(MakeHello("edge-1"), 1'000'000, 1000);
-  CHECK(ack.accepted);
+  REQUIRE(ack.ok());
+  CHECK(ack->accepted);
   CHECK(registry.Heartbeat("edge-1", {}, 2'000'000));
   CHECK_FALSE(registry.Heartbeat("ghost", {}, 2'000'000));
   CHECK(registry.Expire(4'000'000, 3'000'000).empty());
@@ -146,9 +147,12 @@ TEST_CASE("A node whose heartbeats stop is marked dead after the timeout") {
   CHECK(registry.alive_count() == 0);
   // Re-registering keeps the node's SSRC range.
   auto again = registry.Register(MakeHello("edge-1"), 6'000'000, 1000);
-  CHECK(again.ssrc_range_start == ack.ssrc_range_start);
+  REQUIRE(again.ok());
+  CHECK(again->ssrc_range_start == ack->ssrc_range_start);
   CHECK(registry.alive_count() == 1);
-  CHECK_FALSE(registry.Register(MakeHello(""), 1, 1).accepted);
+  auto empty = registry.Register(MakeHello(""), 1, 1);
+  REQUIRE_FALSE(empty.ok());
+  CHECK(empty.error() == HelloRefusal::kEmptyId);
 }
 
 TEST_CASE("A client reconnects and re-registers after the control plane restarts") {

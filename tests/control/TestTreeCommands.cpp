@@ -12,6 +12,7 @@
 #include "control/server/ClientEntry.hpp"
 #include "control/server/ControlServer.hpp"
 #include "control/server/TreeCommands.hpp"
+#include "core/base/Clock.hpp"
 #include "core/dtls/Certificate.hpp"
 #include "core/net/HttpServer.hpp"
 #include "tests/RunLoop.hpp"
@@ -144,8 +145,11 @@ struct Mesh {
   }
 
   // One HTTP request from a client thread while the loop runs.
-  Reply Request(const std::string& method, const std::string& target, const std::string& body = "") {
+  // `headers`: extra header lines, each ending in \r\n.
+  Reply Request(const std::string& method, const std::string& target, const std::string& body = "",
+                const std::string& headers = "") {
     std::string raw = method + " " + target + " HTTP/1.1\r\nHost: control\r\nConnection: close\r\n" +
+                      headers +
                       "Content-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) +
                       "\r\n\r\n" + body;
     std::string text;
@@ -452,7 +456,9 @@ TEST_CASE("Client entry follows a room's tree: WHIP to an edge root, WHEP to the
   mesh.Add(MakeHello("edge-leaf", NodeRole::kEdge, 10002, "sha-256 03"));
   mesh.Add(MakeHello("edge-outside", NodeRole::kEdge, 10003, "sha-256 04"));
   REQUIRE(mesh.AllRegistered());
-  ClientEntry entry(mesh.server.registry(), topology::DcPolicy::kRoundRobin, &mesh.tree);
+  EntrySettings settings;
+  settings.policy = topology::DcPolicy::kRoundRobin;
+  ClientEntry entry(mesh.server.registry(), settings, &mesh.tree);
   entry.AddRoutes(mesh.http.router());
 
   REQUIRE(mesh.Link("town", "edge-root", "relay-1").status == 200);
@@ -467,9 +473,12 @@ TEST_CASE("Client entry follows a room's tree: WHIP to an edge root, WHEP to the
   // Round robin over the tree's edges: both, and never the relay or an edge outside.
   CHECK(viewers == std::set<std::string>{"edge-leaf", "edge-root"});
 
-  auto redirect = mesh.Request("POST", "/whip/town", "v=0");
+  const std::string token =
+      auth::TokenAuthority(auth::kLocalDevelopmentSecret)
+          .Issue({"town", auth::TokenRole::kPublish, base::WallClockUs() / 1'000'000 + 600, "t"});
+  auto redirect = mesh.Request("POST", "/whip/town", "v=0", "Authorization: Bearer " + token + "\r\n");
   CHECK(redirect.status == 307);
-  CHECK(redirect.raw.find("Location: http://edge-root.test:8000/whip/town\r\n") != std::string::npos);
+  CHECK(redirect.raw.find("Location: http://edge-root.test:8000/whip/town?grant=") != std::string::npos);
 
   // A tree whose root is a relay: the publisher goes where the room's edge is placed.
   REQUIRE(mesh.Link("relayed", "relay-1", "edge-outside").status == 200);
@@ -503,4 +512,36 @@ TEST_CASE("SetPath makes the child reach its parent through another address") {
   REQUIRE(other.All<AttachStream>().size() == 1);
   REQUIRE(other.All<AttachStream>()[0].parent_address);
   CHECK(other.All<AttachStream>()[0].parent_address->port == 10030);
+}
+
+TEST_CASE(
+    "The path provider is asked only for pairs SetPath does not cover, and nullopt keeps the node's "
+    "address") {
+  Mesh mesh;
+  mesh.Add(MakeHello("relay-1", NodeRole::kRelay, 10030, "sha-256 11:11"));
+  auto& near = mesh.Add(MakeHello("edge-2", NodeRole::kEdge, 10001, "sha-256 22:22"));
+  auto& far = mesh.Add(MakeHello("edge-3", NodeRole::kEdge, 10002, "sha-256 33:33"));
+  auto& fixed = mesh.Add(MakeHello("edge-4", NodeRole::kEdge, 10003, "sha-256 44:44"));
+  REQUIRE(mesh.AllRegistered());
+  std::vector<std::pair<std::string, std::string>> asked;
+  mesh.tree.SetPathProvider(
+      [&](const std::string& parent, const std::string& child) -> std::optional<NodeAddress> {
+        asked.emplace_back(parent, child);
+        if (child == "edge-3") return NodeAddress{"127.0.0.1", 23456, "udp"};
+        return std::nullopt;
+      });
+  mesh.tree.SetPath("relay-1", "edge-4", NodeAddress{"127.0.0.1", 12345, "udp"});
+  REQUIRE(mesh.Link("demo", "relay-1", "edge-2").status == 200);
+  REQUIRE(mesh.Link("demo", "relay-1", "edge-3").status == 200);
+  REQUIRE(mesh.Link("demo", "relay-1", "edge-4").status == 200);
+  REQUIRE(mesh.Link("live", "relay-1", "edge-3").status == 200);
+  CHECK(asked == std::vector<std::pair<std::string, std::string>>{
+                     {"relay-1", "edge-2"}, {"relay-1", "edge-3"}, {"relay-1", "edge-3"}});
+  REQUIRE(near.All<AttachStream>().size() == 1);
+  CHECK(near.All<AttachStream>()[0].parent_address->port == 10030);
+  REQUIRE(far.All<AttachStream>().size() == 2);
+  CHECK(far.All<AttachStream>()[0].parent_address->port == 23456);
+  CHECK(far.All<AttachStream>()[1].parent_address->port == 23456);
+  REQUIRE(fixed.All<AttachStream>().size() == 1);
+  CHECK(fixed.All<AttachStream>()[0].parent_address->port == 12345);
 }

@@ -25,7 +25,7 @@ EdgeHarness::~EdgeHarness() {
   node_.reset();
 }
 
-std::string EdgeHarness::Token(const std::string& room, TokenRole role) const {
+std::string EdgeHarness::Token(const std::string& room, auth::TokenRole role) const {
   return tokens_.Issue({room, role, base::WallClockUs() / 1'000'000 + 600, "test"});
 }
 
@@ -49,15 +49,15 @@ loadgen::HttpClientResponse EdgeHarness::Request(const std::string& method, cons
 
 loadgen::HttpClientResponse EdgeHarness::PostOffer(bool publish, const std::string& room,
                                                    const std::string& offer) {
-  return Request(
-      "POST", (publish ? "/whip/" : "/whep/") + room,
-      {{"Content-Type", "application/sdp"},
-       {"Authorization", "Bearer " + Token(room, publish ? TokenRole::kPublish : TokenRole::kWatch)}},
-      offer);
+  return Request("POST", (publish ? "/whip/" : "/whep/") + room,
+                 {{"Content-Type", "application/sdp"},
+                  {"Authorization",
+                   "Bearer " + Token(room, publish ? auth::TokenRole::kPublish : auth::TokenRole::kWatch)}},
+                 offer);
 }
 
 loadgen::HttpClientResponse EdgeHarness::Patch(const std::string& location, const std::string& room,
-                                               TokenRole role, const std::string& body,
+                                               auth::TokenRole role, const std::string& body,
                                                const std::string& if_match, const std::string& content_type) {
   std::vector<std::pair<std::string, std::string>> headers = {
       {"Content-Type", content_type}, {"Authorization", "Bearer " + Token(room, role)}};

@@ -23,7 +23,7 @@ class EdgeHarness {
 
   EdgeNode& node() { return *node_; }
   net::Loop& loop() { return node_->runtime().loop(); }
-  std::string Token(const std::string& room, TokenRole role) const;
+  std::string Token(const std::string& room, auth::TokenRole role) const;
 
   // Sends one request and runs the loop until its answer (or a 5 s timeout: status 0).
   loadgen::HttpClientResponse Request(const std::string& method, const std::string& target,
@@ -32,8 +32,9 @@ class EdgeHarness {
   // POST an offer to /whip/{room} or /whep/{room} with a token of the right role.
   loadgen::HttpClientResponse PostOffer(bool publish, const std::string& room, const std::string& offer);
   // PATCH a session resource with a trickle-ice-sdpfrag body, the room's token and If-Match.
-  loadgen::HttpClientResponse Patch(const std::string& location, const std::string& room, TokenRole role,
-                                    const std::string& body, const std::string& if_match,
+  loadgen::HttpClientResponse Patch(const std::string& location, const std::string& room,
+                                    auth::TokenRole role, const std::string& body,
+                                    const std::string& if_match,
                                     const std::string& content_type = "application/trickle-ice-sdpfrag");
   std::string Metrics();
   // Runs the loop for `ms` milliseconds.
@@ -44,7 +45,7 @@ class EdgeHarness {
  private:
   std::unique_ptr<EdgeNode> node_;
   std::unique_ptr<loadgen::HttpClient> http_;
-  TokenAuthority tokens_{kTestSecret};
+  auth::TokenAuthority tokens_{kTestSecret};
 };
 
 // Every value of one header (names are lower-case in HttpClientResponse).

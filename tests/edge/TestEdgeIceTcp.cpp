@@ -88,7 +88,7 @@ TEST_CASE("ICE-TCP: a TCP-only viewer completes DTLS and gets SRTP media; DELETE
   CHECK(port.unroutable().Total() == 0);
 
   // An ICE restart over the same TCP connection keeps the media coming.
-  auto restart = edge.Patch(std::string(watched.Header("location")), "tcp-room", TokenRole::kWatch,
+  auto restart = edge.Patch(std::string(watched.Header("location")), "tcp-room", auth::TokenRole::kWatch,
                             viewer.BeginIceRestart(), "*");
   REQUIRE(restart.status == 200);
   auto fragment = sdp::ParseSdpFragment(restart.body);
@@ -105,8 +105,9 @@ TEST_CASE("ICE-TCP: a TCP-only viewer completes DTLS and gets SRTP media; DELETE
   CHECK(metrics.find("cascade_edge_ice_tcp_connections 1") != std::string::npos);
 
   // DELETE: the session's transport goes, and with it the TCP connection it had bound.
-  auto deleted = edge.Request("DELETE", std::string(watched.Header("location")),
-                              {{"Authorization", "Bearer " + edge.Token("tcp-room", TokenRole::kWatch)}});
+  auto deleted =
+      edge.Request("DELETE", std::string(watched.Header("location")),
+                   {{"Authorization", "Bearer " + edge.Token("tcp-room", auth::TokenRole::kWatch)}});
   CHECK(deleted.status == 200);
   CHECK(edge.RunUntil([&] { return viewer.tcp_closed() && port.server().connections() == 0; }));
 }

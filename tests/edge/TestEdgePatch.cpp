@@ -48,16 +48,17 @@ TEST_CASE("PATCH: trickle is 204, restart is 200 with new credentials, and media
 
   // Trickle: the client's current credentials, the current ETag.
   auto trickle =
-      edge.Patch(live.location, live.room, TokenRole::kWatch, live.viewer.TrickleFragment(), live.etag);
+      edge.Patch(live.location, live.room, auth::TokenRole::kWatch, live.viewer.TrickleFragment(), live.etag);
   CHECK(trickle.status == 204);
   CHECK(trickle.body.empty());
   // Trickle with If-Match: * is refused: only restarts may use it.
-  CHECK(edge.Patch(live.location, live.room, TokenRole::kWatch, live.viewer.TrickleFragment(), "*").status ==
-        412);
+  CHECK(edge.Patch(live.location, live.room, auth::TokenRole::kWatch, live.viewer.TrickleFragment(), "*")
+            .status == 412);
 
   // Restart: new client credentials, If-Match: *.
   const std::string old_ufrag = live.viewer.ice_ufrag();
-  auto restart = edge.Patch(live.location, live.room, TokenRole::kWatch, live.viewer.BeginIceRestart(), "*");
+  auto restart =
+      edge.Patch(live.location, live.room, auth::TokenRole::kWatch, live.viewer.BeginIceRestart(), "*");
   REQUIRE(restart.status == 200);
   CHECK(restart.Header("content-type") == "application/trickle-ice-sdpfrag");
   const std::string new_etag(restart.Header("etag"));
@@ -91,7 +92,7 @@ TEST_CASE("PATCH: trickle is 204, restart is 200 with new credentials, and media
 
   // A second restart may name the current ETag instead of `*`.
   auto second =
-      edge.Patch(live.location, live.room, TokenRole::kWatch, live.viewer.BeginIceRestart(), new_etag);
+      edge.Patch(live.location, live.room, auth::TokenRole::kWatch, live.viewer.BeginIceRestart(), new_etag);
   REQUIRE(second.status == 200);
   auto second_answer = sdp::ParseSdpFragment(second.body);
   REQUIRE(second_answer.ok());
@@ -100,11 +101,12 @@ TEST_CASE("PATCH: trickle is 204, restart is 200 with new credentials, and media
   CHECK(!live.viewer.ended());
 
   // The ETags before the restarts no longer match: a late trickle for an old ICE session.
-  CHECK(edge.Patch(live.location, live.room, TokenRole::kWatch, live.viewer.TrickleFragment(), live.etag)
+  CHECK(
+      edge.Patch(live.location, live.room, auth::TokenRole::kWatch, live.viewer.TrickleFragment(), live.etag)
+          .status == 412);
+  CHECK(edge.Patch(live.location, live.room, auth::TokenRole::kWatch, live.viewer.TrickleFragment(), new_etag)
             .status == 412);
-  CHECK(edge.Patch(live.location, live.room, TokenRole::kWatch, live.viewer.TrickleFragment(), new_etag)
-            .status == 412);
-  CHECK(edge.Patch(live.location, live.room, TokenRole::kWatch, live.viewer.TrickleFragment(),
+  CHECK(edge.Patch(live.location, live.room, auth::TokenRole::kWatch, live.viewer.TrickleFragment(),
                    std::string(second.Header("etag")))
             .status == 204);
 
@@ -122,20 +124,21 @@ TEST_CASE("PATCH errors: 415, 404, 400, 412, 401") {
   const std::string location(watched.Header("location"));
   const std::string body = viewer.TrickleFragment();
 
-  auto wrong_type = edge.Patch(location, "errors", TokenRole::kWatch, body, "", "application/sdp");
+  auto wrong_type = edge.Patch(location, "errors", auth::TokenRole::kWatch, body, "", "application/sdp");
   CHECK(wrong_type.status == 415);
   CHECK(wrong_type.body.find("application/trickle-ice-sdpfrag") != std::string::npos);
-  CHECK(edge.Patch("/whep/errors/000000000000000000000000", "errors", TokenRole::kWatch, body, "").status ==
-        404);
+  CHECK(edge.Patch("/whep/errors/000000000000000000000000", "errors", auth::TokenRole::kWatch, body, "")
+            .status == 404);
   // The session exists, but as a WHEP resource only.
-  CHECK(edge.Patch("/whip" + location.substr(5), "errors", TokenRole::kPublish, body, "").status == 404);
-  auto garbage = edge.Patch(location, "errors", TokenRole::kWatch, "\x01\x02garbage", "");
+  CHECK(edge.Patch("/whip" + location.substr(5), "errors", auth::TokenRole::kPublish, body, "").status ==
+        404);
+  auto garbage = edge.Patch(location, "errors", auth::TokenRole::kWatch, "\x01\x02garbage", "");
   CHECK(garbage.status == 400);
   CHECK(garbage.body.find("malformed trickle-ice-sdpfrag") != std::string::npos);
-  auto no_pwd = edge.Patch(location, "errors", TokenRole::kWatch, "a=ice-ufrag:zzzz\r\n", "*");
+  auto no_pwd = edge.Patch(location, "errors", auth::TokenRole::kWatch, "a=ice-ufrag:zzzz\r\n", "*");
   CHECK(no_pwd.status == 400);
   CHECK(no_pwd.body.find("without a=ice-pwd") != std::string::npos);
-  CHECK(edge.Patch(location, "errors", TokenRole::kWatch, body, "\"not-the-etag\"").status == 412);
+  CHECK(edge.Patch(location, "errors", auth::TokenRole::kWatch, body, "\"not-the-etag\"").status == 412);
   auto unauthorized =
       edge.Request("PATCH", location, {{"Content-Type", "application/trickle-ice-sdpfrag"}}, body);
   CHECK(unauthorized.status == 401);
@@ -148,9 +151,9 @@ TEST_CASE("PATCH errors: 415, 404, 400, 412, 401") {
   std::string metrics = edge.Metrics();
   CHECK(metrics.find("cascade_edge_ice_patches_total{result=\"rejected\"} 7") != std::string::npos);
   CHECK(edge.Request("DELETE", location,
-                     {{"Authorization", "Bearer " + edge.Token("errors", TokenRole::kWatch)}})
+                     {{"Authorization", "Bearer " + edge.Token("errors", auth::TokenRole::kWatch)}})
             .status == 200);
-  CHECK(edge.Patch(location, "errors", TokenRole::kWatch, body, "").status == 404);
+  CHECK(edge.Patch(location, "errors", auth::TokenRole::kWatch, body, "").status == 404);
 }
 
 TEST_CASE("201 carries Accept-Patch, and Link headers exactly when ice.servers is set") {

@@ -163,11 +163,14 @@ TEST_CASE("A failed ingress relay is replaced by a spare; without one its childr
   CHECK(t.Parent(ea) == spare);
   CHECK(t.Validate().empty());
 
-  // No spare left in a: the next failure re-homes the edge's region through b if need be.
+  // No relay left in a: its edge becomes the region's ingress, fed from another region.
   topo.SetUp(spare, false);
   rep = b.RepairAfterFailure(t, spare);
   REQUIRE(rep);
-  CHECK(rep->unreached == std::vector<NodeId>{ea});  // a has no relay left: its edge is cut off
+  CHECK(rep->unreached.empty());
+  CHECK(t.Contains(ea));
+  CHECK(t.Ingress(1) == ea);
+  CHECK(topo.Node(t.Parent(ea)).region != 1);
   CHECK(t.Validate().empty());
   CHECK(t.Contains(eb));
   CHECK(b.RepairAfterFailure(t, origin).error() == TreeError::kOriginFailed);

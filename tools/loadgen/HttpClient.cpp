@@ -26,6 +26,14 @@ std::optional<net::SocketAddress> ParseHttpUrl(std::string_view url) {
   return net::SocketAddress::ParseHostPort(url);
 }
 
+std::optional<HttpLocation> ResolveLocation(std::string_view location, std::string_view base) {
+  if (location.starts_with("/")) return HttpLocation{std::string(base), std::string(location)};
+  if (!ParseHttpUrl(location)) return std::nullopt;
+  size_t path = location.find('/', std::string_view("http://").size());
+  if (path == std::string_view::npos) return std::nullopt;
+  return HttpLocation{std::string(location.substr(0, path)), std::string(location.substr(path))};
+}
+
 std::string HttpClient::Serialize(const HttpClientRequest& request, const std::string& host) {
   std::string out =
       request.method + " " + request.target + " HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n";

@@ -61,4 +61,13 @@ class HttpClient {
 // Parses "http://host:port[/...]" into an address; nullopt when it is not one.
 std::optional<net::SocketAddress> ParseHttpUrl(std::string_view url);
 
+// A redirect's Location against the URL `base` ("http://host:port") it came from: the
+// server's base URL and the target (path and query, kept whole: it may carry a grant).
+// A relative Location ("/whep/r") stays on `base`. nullopt: not http, or no path.
+struct HttpLocation {
+  std::string base;
+  std::string target;
+};
+std::optional<HttpLocation> ResolveLocation(std::string_view location, std::string_view base);
+
 }  // namespace cascade::loadgen

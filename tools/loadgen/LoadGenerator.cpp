@@ -24,8 +24,11 @@ double Percentile(std::vector<double> values, double percent) {
 }
 
 LoadGenerator::LoadGenerator(LoadgenOptions options) : options_(std::move(options)) {
-  auto server = ParseHttpUrl(options_.edge_url);
-  if (!server) throw std::runtime_error("--edge: expected http://IP:PORT, got \"" + options_.edge_url + "\"");
+  const char* flag = through_control() ? "--control" : "--edge";
+  const std::string& url = through_control() ? options_.control_url : options_.edge_url;
+  auto server = ParseHttpUrl(url);
+  if (!server) throw std::runtime_error(std::string(flag) + ": expected http://IP:PORT, got \"" + url + "\"");
+  base_url_ = url.substr(0, url.find('/', std::string_view("http://").size()));
   certificate_ = dtls::Certificate::Generate("cascade-loadgen");
   dtls_context_ = std::make_unique<dtls::DtlsContext>(*certificate_);
   http_ = std::make_unique<HttpClient>(loop_, *server);
@@ -36,6 +39,7 @@ LoadGenerator::~LoadGenerator() {
   slow_timer_.reset();
   viewers_.clear();
   publisher_.reset();
+  edge_clients_.clear();
 }
 
 void LoadGenerator::After(uint64_t ms, std::function<void()> action) {
@@ -58,7 +62,17 @@ void LoadGenerator::Fetch(const std::string& target, std::function<void(const Ht
   http_->Send(std::move(request), std::move(done));
 }
 
+HttpClient& LoadGenerator::ClientFor(const std::string& base_url) {
+  if (base_url == base_url_) return *http_;
+  auto& client = edge_clients_[base_url];
+  if (!client) client = std::make_unique<HttpClient>(loop_, *ParseHttpUrl(base_url));
+  return *client;
+}
+
 void LoadGenerator::Scrape(std::function<void(std::optional<EdgeSnapshot>)> done) {
+  // Through control the viewers may land on several edges: the per-edge figures
+  // (memory, CPU per packet) are left out.
+  if (through_control()) return done(std::nullopt);
   Fetch("/metrics", [done = std::move(done)](const HttpClientResponse& response) {
     if (response.status != 200) {
       done(std::nullopt);
@@ -72,11 +86,13 @@ void LoadGenerator::GetTokens(std::function<void()> next) {
   bool need_watch = options_.watch_token.empty() || options_.token_from_edge;
   bool need_publish = options_.publish && (options_.publish_token.empty() || options_.token_from_edge);
   auto fetch = [this](const std::string& role, std::string* out, std::function<void()> then) {
-    Fetch("/api/token?room=" + options_.room + "&role=" + role, [this, out, then = std::move(then),
-                                                                 role](const HttpClientResponse& response) {
+    std::string target = "/api/token?room=" + options_.room + "&role=" + role;
+    if (!options_.region.empty()) target += "&region=" + options_.region;
+    Fetch(target, [this, out, then = std::move(then), role](const HttpClientResponse& response) {
       if (response.status != 200) {
-        Fail("GET /api/token (" + role + ") failed: " +
-             (response.status ? std::to_string(response.status) + " " + response.body : response.error));
+        Fail("GET /api/token (" + role + ") on " + base_url_ + " failed: " +
+             (response.status ? std::to_string(response.status) + " " + response.body : response.error) +
+             (through_control() ? " (pass --token / --publish-token, e.g. from `cascade token`)" : ""));
         return;
       }
       auto json = nlohmann::json::parse(response.body, nullptr, false);
@@ -103,15 +119,35 @@ void LoadGenerator::GetTokens(std::function<void()> next) {
 }
 
 void LoadGenerator::Post(WebRtcClient& client, const std::string& path, const std::string& token) {
+  client.post_us = loop_.clock().NowUs();
+  SendOffer(client, base_url_, path, token, 3);
+}
+
+void LoadGenerator::SendOffer(WebRtcClient& client, const std::string& base, const std::string& target,
+                              const std::string& token, int redirects) {
   HttpClientRequest request;
   request.method = "POST";
-  request.target = path;
+  request.target = target;
+  // The bearer token goes along to the edge too, as OBS and GStreamer do; a grant in the
+  // Location's query stands in for it where a client drops it (browsers).
   request.headers = {{"Content-Type", "application/sdp"}, {"Authorization", "Bearer " + token}};
   request.body = client.Offer();
-  client.post_us = loop_.clock().NowUs();
   WebRtcClient* raw = &client;
-  http_->Send(std::move(request), [this, raw](const HttpClientResponse& response) {
+  ClientFor(base).Send(std::move(request), [this, raw, base, token,
+                                            redirects](const HttpClientResponse& response) {
+    if ((response.status == 307 || response.status == 308) && redirects > 0) {
+      auto next = ResolveLocation(response.Header("location"), base);
+      if (!next) {
+        raw->answer_us = loop_.clock().NowUs();
+        raw->error =
+            "redirect with an unusable Location: \"" + std::string(response.Header("location")) + "\"";
+        return;
+      }
+      SendOffer(*raw, next->base, next->target, token, redirects - 1);
+      return;
+    }
     raw->answer_us = loop_.clock().NowUs();
+    raw->edge_url = base;
     if (response.status != 201) {
       raw->error = response.status ? "POST answered " + std::to_string(response.status) + ": " + response.body
                                    : response.error;
@@ -274,7 +310,49 @@ void LoadGenerator::Finish() {
     exit_code_ = 1;
   }
 
-  // End every session (DELETE), then stop.
+  if (!through_control()) return EndSessions();
+  Fetch("/api/nodes", [this](const HttpClientResponse& response) {
+    std::map<std::string, std::string> names;  // http_url -> node id
+    auto json = nlohmann::json::parse(response.body, nullptr, false);
+    if (response.status == 200 && json.is_object() && json.contains("nodes") && json["nodes"].is_array()) {
+      for (const auto& node : json["nodes"]) {
+        if (node.is_object() && node.value("http_url", "") != "")
+          names[node["http_url"]] = node.value("id", "");
+      }
+    }
+    PrintPerEdge(names);
+    EndSessions();
+  });
+}
+
+void LoadGenerator::PrintPerEdge(const std::map<std::string, std::string>& names) {
+  auto name = [&](const std::string& url) {
+    auto it = names.find(url);
+    return it != names.end() && !it->second.empty() ? it->second : (url.empty() ? "none" : url);
+  };
+  if (publisher_) std::printf("publisher edge=%s\n", name(publisher_->edge_url).c_str());
+  std::map<std::string, std::vector<const WebRtcClient*>> by_edge;
+  for (const auto& v : viewers_) by_edge[v->edge_url].push_back(v.get());
+  for (const auto& [url, viewers] : by_edge) {
+    std::vector<double> joins;
+    uint64_t lost = 0;
+    uint64_t expected = 0;
+    for (const auto* v : viewers) {
+      if (v->first_video_us() != 0) joins.push_back(Ms(v->post_us, v->first_video_us()));
+      lost += v->video().lost() + v->audio().lost();
+      expected += v->video().expected() + v->audio().expected();
+    }
+    std::printf("edge=%s viewers=%zu with_video=%zu lost=%llu expected=%llu loss_pct=%.3f join_p50_ms=%.1f\n",
+                name(url).c_str(), viewers.size(), joins.size(), static_cast<unsigned long long>(lost),
+                static_cast<unsigned long long>(expected),
+                expected ? 100.0 * static_cast<double>(lost) / static_cast<double>(expected) : 0,
+                Percentile(joins, 50));
+  }
+  std::fflush(stdout);
+}
+
+void LoadGenerator::EndSessions() {
+  // End every session (DELETE) at the edge that holds it, then stop.
   auto remaining = std::make_shared<size_t>(0);
   auto end_session = [&](WebRtcClient& client, const std::string& token) {
     if (client.location.empty()) return;
@@ -283,9 +361,10 @@ void LoadGenerator::Finish() {
     request.method = "DELETE";
     request.target = client.location;
     request.headers = {{"Authorization", "Bearer " + token}};
-    http_->Send(std::move(request), [this, remaining](const HttpClientResponse&) {
-      if (--*remaining == 0) loop_.Stop();
-    });
+    ClientFor(client.edge_url.empty() ? base_url_ : client.edge_url)
+        .Send(std::move(request), [this, remaining](const HttpClientResponse&) {
+          if (--*remaining == 0) loop_.Stop();
+        });
   };
   for (auto& v : viewers_) end_session(*v, options_.watch_token);
   if (publisher_) end_session(*publisher_, options_.publish_token);
@@ -308,7 +387,8 @@ int LoadGenerator::Run() {
 
   auto begin_viewers = [this] {
     Scrape([this](std::optional<EdgeSnapshot> snapshot) {
-      if (!snapshot) return Fail("GET /metrics on the edge failed or lacks the expected samples");
+      if (!snapshot && !through_control())
+        return Fail("GET /metrics on the edge failed or lacks the expected samples");
       before_viewers_ = snapshot;
       StartViewers();
     });

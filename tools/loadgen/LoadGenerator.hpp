@@ -4,6 +4,7 @@
 // edge's own /metrics. One loop, one thread; every client has its own UDP socket.
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -21,6 +22,10 @@ namespace cascade::loadgen {
 
 struct LoadgenOptions {
   std::string edge_url = "http://127.0.0.1:8090";
+  // Join through control instead: POST there, follow its 307 (query string and all) to the
+  // edge it chose and talk to that edge; tokens from control's GET /api/token unless given.
+  std::string control_url;
+  std::string region;  // region hint for the tokens loadgen fetches (&region=)
   std::string room = "bench";
   int viewers = 10;
   bool publish = false;
@@ -51,6 +56,14 @@ class LoadGenerator {
   void StartPublisher(std::function<void()> next);
   void StartViewers();
   void Post(WebRtcClient& client, const std::string& path, const std::string& token);
+  // POSTs the offer to `base` + `target`, following up to `redirects` 307/308s.
+  void SendOffer(WebRtcClient& client, const std::string& base, const std::string& target,
+                 const std::string& token, int redirects);
+  HttpClient& ClientFor(const std::string& base_url);
+  bool through_control() const { return !options_.control_url.empty(); }
+  // Control mode: one line per edge the viewers were sent to, named by control's /api/nodes.
+  void PrintPerEdge(const std::map<std::string, std::string>& names);
+  void EndSessions();
   void OnJoinPhaseTick();
   void StartWindow();
   void Finish();
@@ -61,7 +74,9 @@ class LoadGenerator {
   net::Loop loop_;
   std::unique_ptr<dtls::Certificate> certificate_;
   std::unique_ptr<dtls::DtlsContext> dtls_context_;
-  std::unique_ptr<HttpClient> http_;
+  std::string base_url_;              // the edge, or control (--control): http://IP:PORT
+  std::unique_ptr<HttpClient> http_;  // to base_url_
+  std::map<std::string, std::unique_ptr<HttpClient>> edge_clients_;  // by base URL (control mode)
   std::unique_ptr<WebRtcClient> publisher_;
   std::vector<std::unique_ptr<WebRtcClient>> viewers_;
   std::unique_ptr<net::Timer> fast_timer_;

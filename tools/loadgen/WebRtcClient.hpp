@@ -56,6 +56,7 @@ class WebRtcClient : public net::UdpSocket::Listener, public transport::WebRtcTr
   uint64_t connected_us() const { return connected_us_; }
   uint64_t first_video_us() const { return first_video_us_; }
   std::string location;  // the session URL from the 201
+  std::string edge_url;  // the edge that answered (after control's redirect), http://IP:PORT
   std::string error;
 
   const StreamCounter& video() const { return video_; }

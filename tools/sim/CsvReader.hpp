@@ -1,15 +1,9 @@
 #pragma once
-// Minimal RFC 4180 CSV reading for the simulator's data files (quoted fields, "" escapes).
-#include <string>
-#include <string_view>
-#include <vector>
+// Moved to topology/io (control reads the same files); the simulator's names stay.
+#include "topology/io/CsvReader.hpp"
 
 namespace cascade::sim {
-
-using CsvRow = std::vector<std::string>;
-
-std::vector<std::string> SplitCsvLine(std::string_view line);
-// Whole file, one row per non-empty line; throws std::runtime_error naming the path if unreadable.
-std::vector<CsvRow> ReadCsvFile(const std::string& path);
-
+using topology::io::CsvRow;
+using topology::io::ReadCsvFile;
+using topology::io::SplitCsvLine;
 }  // namespace cascade::sim

@@ -12,6 +12,7 @@
 #include "tools/sim/Simulator.hpp"
 #include "tools/sim/TreeBench.hpp"
 #include "topology/CidrTable.hpp"
+#include "topology/io/CidrTableLoader.hpp"
 
 #ifndef CASCADE_SIM_DATA_DIR
 #define CASCADE_SIM_DATA_DIR "data"
@@ -46,17 +47,7 @@ int Locate(const SimOptions& o, const topology::LatencyMatrix& latency) {
     return 0;
   }
   if (o.cidr_file.empty()) throw std::runtime_error("--locate needs --cidr FILE or --mmdb FILE");
-  topology::CidrTable table;
-  const auto rows = ReadCsvFile(o.cidr_file);
-  for (size_t i = 0; i < rows.size(); ++i) {
-    if (rows[i].size() < 2 || rows[i][0] == "cidr") continue;
-    const auto r = latency.Find(rows[i][1]);
-    if (!r)
-      throw std::runtime_error(o.cidr_file + ":" + std::to_string(i + 1) + ": unknown region " + rows[i][1]);
-    if (const auto err = table.Add(rows[i][0], *r)) {
-      throw std::runtime_error(o.cidr_file + ":" + std::to_string(i + 1) + ": " + topology::ToString(*err));
-    }
-  }
+  const topology::CidrTable table = topology::io::LoadCidrTable(o.cidr_file, latency);
   const auto r = table.Lookup(o.locate);
   std::cout << o.locate << " -> " << (r ? latency.Name(*r) : std::string("(no match)")) << "\n";
   return r ? 0 : 1;

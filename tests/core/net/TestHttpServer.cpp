@@ -142,3 +142,44 @@ TEST_CASE("HttpRouter matches parameters and wildcard tails") {
   CHECK_FALSE(router.Find("DELETE", "/whip/r1").handler);
   CHECK(router.Find("GET", "/whip/r1/s9").allowed_methods == std::vector<std::string>{"DELETE"});
 }
+
+TEST_CASE("HttpRouter guards routes by pattern prefix, with exemptions, whenever they were added") {
+  HttpRouter router;
+  router.Add("GET", "/api/nodes", [](HttpRequest&, HttpRespond) {});
+  router.Guard("/api",
+               [](const HttpRequest&) { return std::optional<HttpResponse>(HttpResponse::Text(401, "")); },
+               {"/api/token"});
+  router.Add("POST", "/api/tree/links", [](HttpRequest&, HttpRespond) {});
+  router.Add("GET", "/api/token", [](HttpRequest&, HttpRespond) {});
+  router.Add("GET", "/apiary", [](HttpRequest&, HttpRespond) {});
+  router.Add("POST", "/whip/{room}", [](HttpRequest&, HttpRespond) {});
+  CHECK(router.Find("GET", "/api/nodes").guard);
+  CHECK(router.Find("GET", "//api//nodes/").guard);  // however the path is spelled
+  CHECK(router.Find("POST", "/api/tree/links").guard);
+  CHECK_FALSE(router.Find("GET", "/api/token").guard);
+  CHECK_FALSE(router.Find("GET", "/apiary").guard);  // segments, not characters
+  CHECK_FALSE(router.Find("POST", "/whip/demo").guard);
+  CHECK_FALSE(router.Find("OPTIONS", "/api/nodes").guard);  // no handler: preflight stays open
+}
+
+TEST_CASE("HttpServer sends a guard's response instead of calling the handler") {
+  Loop loop;
+  HttpServer server(loop, *SocketAddress::Parse("127.0.0.1", 0));
+  int calls = 0;
+  server.router().Add("GET", "/api/x", [&](HttpRequest&, HttpRespond respond) {
+    ++calls;
+    respond(HttpResponse::Text(200, "in\n"));
+  });
+  server.router().Guard("/api", [](const HttpRequest& request) -> std::optional<HttpResponse> {
+    if (request.Header("authorization") == "Bearer ok") return std::nullopt;
+    return HttpResponse::Text(401, "no\n");
+  });
+  auto refused = WithServer(server, loop, "GET /api/x HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n");
+  CHECK(refused.starts_with("HTTP/1.1 401"));
+  CHECK(calls == 0);
+  auto allowed =
+      WithServer(server, loop,
+                 "GET /api/x HTTP/1.1\r\nHost: t\r\nAuthorization: Bearer ok\r\nConnection: close\r\n\r\n");
+  CHECK(allowed.starts_with("HTTP/1.1 200"));
+  CHECK(calls == 1);
+}

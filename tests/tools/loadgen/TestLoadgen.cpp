@@ -128,3 +128,17 @@ TEST_CASE("HTTP helpers: URL parsing, request serialisation, percentiles") {
   CHECK(Percentile({5, 1, 4, 2, 3}, 95) == 5);
   CHECK(Percentile({}, 50) == 0);
 }
+
+TEST_CASE("A redirect's Location resolves to the edge's base URL and keeps its whole target") {
+  auto absolute = ResolveLocation("http://127.0.0.1:8092/whep/demo?grant=abc.def", "http://127.0.0.1:8080");
+  REQUIRE(absolute);
+  CHECK(absolute->base == "http://127.0.0.1:8092");
+  CHECK(absolute->target == "/whep/demo?grant=abc.def");
+  auto relative = ResolveLocation("/whip/demo?grant=x", "http://127.0.0.1:8080");
+  REQUIRE(relative);
+  CHECK(relative->base == "http://127.0.0.1:8080");
+  CHECK(relative->target == "/whip/demo?grant=x");
+  CHECK(!ResolveLocation("https://127.0.0.1:8092/whep/demo", "http://127.0.0.1:8080"));
+  CHECK(!ResolveLocation("http://127.0.0.1:8092", "http://127.0.0.1:8080"));
+  CHECK(!ResolveLocation("", "http://127.0.0.1:8080"));
+}

@@ -2,9 +2,9 @@
 
 #include <stdexcept>
 
-#include "edge/Token.hpp"
+#include "auth/Token.hpp"
 
-using namespace cascade::edge;
+using namespace cascade::auth;
 
 TEST_CASE("Tokens carry their claims and verify until they expire") {
   TokenAuthority authority("0123456789abcdef-secret");
@@ -32,4 +32,14 @@ TEST_CASE("Forged, re-signed and malformed tokens are rejected") {
   CHECK(authority.Verify("no-dot-at-all", 1).error() == TokenError::kMalformed);
   CHECK(authority.Verify(std::string(5000, 'a') + ".x", 1).error() == TokenError::kMalformed);
   CHECK_THROWS_AS(TokenAuthority("short"), std::invalid_argument);
+}
+
+TEST_CASE("A token's region hint survives the round trip and is optional") {
+  TokenAuthority authority("0123456789abcdef-secret");
+  auto hinted = authority.Verify(authority.Issue({"r", TokenRole::kWatch, 50, "v", "us-east1"}), 1);
+  REQUIRE(hinted.ok());
+  CHECK(hinted->region == "us-east1");
+  auto plain = authority.Verify(authority.Issue({"r", TokenRole::kWatch, 50, "v"}), 1);
+  REQUIRE(plain.ok());
+  CHECK(plain->region.empty());
 }

@@ -1,13 +1,13 @@
-#include "tools/sim/LatencyLoader.hpp"
+#include "topology/io/LatencyLoader.hpp"
 
 #include <algorithm>
 #include <charconv>
 #include <filesystem>
 #include <stdexcept>
 
-#include "tools/sim/CsvReader.hpp"
+#include "topology/io/CsvReader.hpp"
 
-namespace cascade::sim {
+namespace cascade::topology::io {
 namespace {
 
 bool ParseDouble(const std::string& s, double& out) {
@@ -102,4 +102,4 @@ DatasetFiles DatasetPaths(const std::string& data_dir, const std::string& datase
   throw std::runtime_error("unknown data set '" + dataset + "' (gcp or azure)");
 }
 
-}  // namespace cascade::sim
+}  // namespace cascade::topology::io

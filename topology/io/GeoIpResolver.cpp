@@ -1,8 +1,8 @@
-#include "tools/sim/GeoIpResolver.hpp"
+#include "topology/io/GeoIpResolver.hpp"
 
 #include <maxminddb.h>
 
-namespace cascade::sim {
+namespace cascade::topology::io {
 
 std::unique_ptr<GeoIpResolver> GeoIpResolver::Open(const std::string& path, std::string& error) {
   auto db = std::make_unique<MMDB_s>();
@@ -33,4 +33,4 @@ std::optional<topology::GeoPoint> GeoIpResolver::Locate(const std::string& addre
   return topology::GeoPoint{lat.double_value, lon.double_value};
 }
 
-}  // namespace cascade::sim
+}  // namespace cascade::topology::io

@@ -1,9 +1,9 @@
-#include "tools/sim/CsvReader.hpp"
+#include "topology/io/CsvReader.hpp"
 
 #include <fstream>
 #include <stdexcept>
 
-namespace cascade::sim {
+namespace cascade::topology::io {
 
 std::vector<std::string> SplitCsvLine(std::string_view line) {
   std::vector<std::string> fields(1);
@@ -42,4 +42,4 @@ std::vector<CsvRow> ReadCsvFile(const std::string& path) {
   return rows;
 }
 
-}  // namespace cascade::sim
+}  // namespace cascade::topology::io
