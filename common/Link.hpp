@@ -78,6 +78,11 @@ class Link {
     return true;
   }
   uint64_t last_heard_us() const { return last_heard_us_; }
+  // The link carries no stream now: silence from the parent means nothing.
+  void ResetParentWatch() {
+    last_heard_us_ = 0;
+    silence_reported_ = false;
+  }
   LinkCounters& counters() { return counters_; }
   const LinkCounters& counters() const { return counters_; }
 

@@ -514,6 +514,14 @@ void MediaPlane::AttachStream(const control::AttachStream& command) {
   SwitchParent(room, link);
 }
 
+bool MediaPlane::FeedsStreams(Link& link) {
+  for (const auto& name : link.rooms()) {
+    Room* room = FindRoom(name);
+    if (room && room->parent() == &link && room->has_sources()) return true;
+  }
+  return false;
+}
+
 Link* MediaPlane::PendingParentOf(const std::string& stream) const {
   auto it = pending_parents_.find(stream);
   return it == pending_parents_.end() ? nullptr : it->second;
@@ -628,11 +636,16 @@ void MediaPlane::OnFastTick() {
   for (auto& [key, link] : links_) link->transport().OnFastTick();
   const uint64_t now_us = runtime_.loop().clock().NowUs();
   for (auto& [key, link] : links_) {
-    if (link->end() != Link::End::kChild || !link->TakeParentSilence(now_us, parent_silence_us_)) continue;
+    if (link->end() != Link::End::kChild) continue;
+    if (!FeedsStreams(*link)) {
+      link->ResetParentWatch();  // e.g. the publisher left: the parent has nothing to send
+      continue;
+    }
+    if (!link->TakeParentSilence(now_us, parent_silence_us_)) continue;
     const auto silent_ms = static_cast<uint32_t>((now_us - link->last_heard_us()) / 1000);
     ++parent_silences_;
     LOG_WARN("link.parent_silent", {"peer", link->peer_node_id()}, {"silent_ms", silent_ms});
-    runtime_.control().Report(control::ParentLost{link->peer_node_id(), silent_ms});
+    runtime_.ReportToControl(control::ParentLost{link->peer_node_id(), silent_ms});
   }
   DestroyEnded();
 }

@@ -92,6 +92,8 @@ class MediaPlane : public net::UdpSocket::Listener, public transport::WebRtcTran
   void ServeChild(const control::ServeChild& command);
   void AttachStream(const control::AttachStream& command);
   void DetachStream(const control::DetachStream& command);
+  // True when some room takes announced streams from `link` (this node is its child).
+  bool FeedsStreams(Link& link);
   // The room's next parent while its link comes up (make before break); null: none.
   Link* PendingParentOf(const std::string& stream) const;
   // Feeds `room` from `link` from now on and lets the old parent's link go if unused.

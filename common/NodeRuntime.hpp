@@ -7,6 +7,7 @@
 #include <memory>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "common/ProcessStats.hpp"
 #include "control/client/ControlClient.hpp"
@@ -25,9 +26,14 @@ struct NodeSettings {
   net::SocketAddress http_address;
   net::SocketAddress media_address;
   std::string announce_ip;
-  net::SocketAddress control_address;
-  dtls::Fingerprint control_fingerprint;  // control's TLS certificate, pinned
-  std::string node_secret;                // auth.node_secret: proves to control this is a node
+  // control.address: every control replica (comma-separated), each with the fingerprint of
+  // its TLS certificate, pinned (control.fingerprint: one per replica, or one shared by all).
+  struct ControlReplica {
+    net::SocketAddress address;
+    dtls::Fingerprint fingerprint;
+  };
+  std::vector<ControlReplica> controls;
+  std::string node_secret;  // auth.node_secret: proves to control this is a node
   control::NodeCapacity capacity;
 
   // Keys every node understands; a role adds its own.
@@ -47,7 +53,12 @@ class NodeRuntime : public control::ControlClient::Listener {
   net::HttpServer& http() { return *http_; }
   net::UdpSocket& media_socket() { return *media_socket_; }
   const NodeSettings& settings() const { return settings_; }
-  control::ControlClient& control() { return *control_; }
+  // One client per control replica, all connected at once: heartbeats and reports go to
+  // each, commands are taken from any (only the leading replica sends them).
+  const std::vector<std::unique_ptr<control::ControlClient>>& controls() const { return controls_; }
+  bool registered() const;
+  // Tells every replica the node is registered with (false: none): a report such as ParentLost.
+  bool ReportToControl(const control::ControlBody& body);
   // The node's DTLS identity (generated at start): clients and other nodes pin its
   // fingerprint, which the hello tells control.
   const dtls::Certificate& certificate() const { return *certificate_; }
@@ -82,12 +93,15 @@ class NodeRuntime : public control::ControlClient::Listener {
   std::unique_ptr<dtls::Certificate> certificate_;
   std::unique_ptr<net::HttpServer> http_;
   std::unique_ptr<net::UdpSocket> media_socket_;
-  std::unique_ptr<control::ControlClient> control_;
+  std::vector<std::unique_ptr<control::ControlClient>> controls_;
   ProcessStats process_stats_;
   uv_signal_t* signals_[2] = {nullptr, nullptr};  // allocated by this, freed by their close callbacks
   uint64_t last_sent_ = 0;
   uint64_t last_sent_bytes_ = 0;
   uint64_t last_load_us_ = 0;
+  control::NodeLoad last_load_;
+  uint32_t heartbeat_interval_ms_ = 1000;
+  uint64_t range_conflicts_ = 0;  // a replica acked another range than the one this node keeps
   uint32_t ssrc_range_start_ = 0;
   uint32_t ssrc_range_size_ = 0;
 };

@@ -179,7 +179,8 @@ bool Room::OnAnnounce(const StreamAnnounce& announce) {
   upstream_extensions_.fill(rtp::ExtensionUri::kUnknown);
   for (const auto& [id, uri] : announce.extensions) upstream_extensions_[id] = uri;
   for (auto* viewer : viewers_) MapExtensions(*viewer);
-  if (!source) {
+  const bool created = !source;
+  if (created) {
     sources_.emplace_back(options_);
     source = &sources_.back();
     source->ssrc = announce.ssrc;
@@ -189,6 +190,12 @@ bool Room::OnAnnounce(const StreamAnnounce& announce) {
   source->codec = announce.codec;
   source->clock_rate = announce.clock_rate;
   source->layer = announce.layer;
+  // A stream new to a room that already has receivers (this node just joined the tree, or
+  // replaced a failed parent below them): they can start only at a keyframe, so ask at once
+  // rather than when their own decoders time out.
+  if (created && source->kind == TrackKind::kVideo && (!children_.empty() || !viewers_.empty())) {
+    source->keyframe_wanted = true;
+  }
   for (auto& child : children_) child.link->Send(announce);
   return true;
 }
@@ -322,6 +329,7 @@ void Room::OnUpstreamRtp(Source& source, rtp::RtpPacket& packet, uint64_t now_us
       source.keyframe_wanted = false;
     }
   }
+  if (source.keyframe_wanted && !source.keyframes.pending()) source.keyframes.OnRequest(now_us);
   SendKeyframeRequestIfDue(source, now_us);
   // Children get every packet, padding included, so that their sequence numbers have no
   // gaps they would NACK; the stream keeps its mesh-wide SSRC and everything else.

@@ -11,7 +11,7 @@ build_packages=(
   libbenchmark-dev libmaxminddb-dev libhiredis-dev
 )
 test_packages=(
-  chromium redis-server nftables iproute2 python3 curl ca-certificates
+  chromium redis-server nftables iproute2 python3 curl ca-certificates openssl
 )
 srtp_build_packages=(dpkg-dev build-essential)
 

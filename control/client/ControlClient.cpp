@@ -116,14 +116,15 @@ void ControlClient::OnControlConnectionClosed(ControlConnection*, const std::str
   ScheduleReconnect();
 }
 
-void ControlClient::RegisterMetrics(base::MetricsRegistry& registry) const {
-  registry.AddCallback("cascade_control_registered", "1 while registered with the control plane", false, {},
-                       [this] { return registered_ ? 1.0 : 0.0; });
-  registry.AddCallback("cascade_control_connects_total", "connections made to the control plane", true, {},
-                       [this] { return static_cast<double>(connects_); });
-  registry.AddCallback("cascade_control_hello_refused_total", "hellos the control plane refused", true, {},
-                       [this] { return static_cast<double>(refusals_); });
-  decode_errors_.RegisterIn(registry, "cascade_control_decode_errors_total", "control frames rejected");
+void ControlClient::RegisterMetrics(base::MetricsRegistry& registry, const base::Labels& labels) const {
+  registry.AddCallback("cascade_control_registered", "1 while registered with the control plane", false,
+                       labels, [this] { return registered_ ? 1.0 : 0.0; });
+  registry.AddCallback("cascade_control_connects_total", "connections made to the control plane", true,
+                       labels, [this] { return static_cast<double>(connects_); });
+  registry.AddCallback("cascade_control_hello_refused_total", "hellos the control plane refused", true,
+                       labels, [this] { return static_cast<double>(refusals_); });
+  decode_errors_.RegisterIn(registry, "cascade_control_decode_errors_total", "control frames rejected",
+                            labels);
 }
 
 }  // namespace cascade::control

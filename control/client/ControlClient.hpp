@@ -37,7 +37,12 @@ class ControlClient : public ControlConnection::Listener {
   uint64_t connects() const { return connects_; }
   uint64_t refusals() const { return refusals_; }
   const std::string& last_refusal() const { return last_refusal_; }
-  void RegisterMetrics(base::MetricsRegistry& registry) const;
+  // `labels` tell several clients of one node apart (one per control replica).
+  void RegisterMetrics(base::MetricsRegistry& registry, const base::Labels& labels = {}) const;
+  // The range every later hello claims (a node with several control replicas keeps the one
+  // the first replica gave it); 0 claims none.
+  void SetClaimedRange(uint32_t start) { hello_.ssrc_range_start = start; }
+  const net::SocketAddress& control_address() const { return control_address_; }
   // Tells control, if registered now (false otherwise): a report such as ParentLost.
   bool Report(ControlBody body);
 

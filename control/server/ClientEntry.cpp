@@ -186,8 +186,8 @@ bool ClientEntry::IsLiveEdge(const std::string& id) const {
   return node != registry_.nodes().end() && node->second.alive && node->second.hello.role == NodeRole::kEdge;
 }
 
-base::Result<Placement, PlacementRefusal> ClientEntry::Place(const Request& request) {
-  RoomPlacement& room = rooms_[request.room];
+base::Result<Placement, PlacementRefusal> ClientEntry::Place(const Request& request, RoomPlacement& room,
+                                                             bool record) {
   PlacementRequest placement{request.publish, request.client_region,      request.mode,
                              request.policy,  request.application_region, {}};
   // Only trees an operator made bind placement; control's own trees follow the clients.
@@ -209,11 +209,12 @@ base::Result<Placement, PlacementRefusal> ClientEntry::Place(const Request& requ
       }
     }
   }
-  return placer_->Place(placement, room);
+  return record ? placer_->Place(placement, room) : placer_->Preview(placement, room);
 }
 
 std::optional<std::string> ClientEntry::EntryFor(const std::string& room, bool publish) {
-  auto placed = Place({room, publish, regions_->unknown(), settings_.mode, settings_.policy, std::nullopt});
+  auto placed = Place({room, publish, regions_->unknown(), settings_.mode, settings_.policy, std::nullopt},
+                      rooms_[room], true);
   if (!placed.ok()) return std::nullopt;
   return placed->edge_id;
 }
@@ -254,29 +255,55 @@ void ClientEntry::HandlePost(net::HttpRequest& request, const net::HttpRespond& 
   const auth::TokenClaims claims = Authorize(request, room, role);
 
   Request wanted{room, publish, 0, settings_.mode, settings_.policy, std::nullopt};
-  if (std::string name = request.QueryParam("policy"); !name.empty()) {
-    auto policy = topology::ParseDcPolicy(name.c_str());
-    if (!policy) {
-      Refuse(EntryRefusal::kBadPolicy, 400,
-             "unknown policy '" + name + "': expected " + AllowedValues<topology::DcPolicy>());
-    }
-    wanted.policy = *policy;
-  }
-  if (std::string name = request.QueryParam("mode"); !name.empty()) {
-    auto mode = topology::ParseRegionMode(name.c_str());
-    if (!mode) {
-      Refuse(EntryRefusal::kBadMode, 400,
-             "unknown region mode '" + name + "': expected " + AllowedValues<topology::RegionMode>());
-    }
-    wanted.mode = *mode;
-  }
+  if (auto bad = ApplyChoices(request.QueryParam("policy"), request.QueryParam("mode"), wanted))
+    Refuse(bad->first, 400, bad->second);
   if (std::string name = request.QueryParam("region"); !name.empty())
     wanted.application_region = regions_->Of(name);
   const ClientLocation location =
       locator_->Locate(claims.region, request.peer, request.Header("x-forwarded-for"));
   wanted.client_region = location.region;
 
-  auto placed = Place(wanted);
+  auto known = rooms_.find(room);
+  const bool stale =
+      known == rooms_.end() ||
+      (!publish && wanted.mode == topology::RegionMode::kSenderDecides && !known->second.regions.publisher);
+  if (room_store_ && stale) {
+    // Another replica may have placed this room's first users: their regions anchor the mode.
+    room_store_->Load(room,
+                      [this, wanted, claims, location, respond](std::optional<SharedRoomRegions> shared) {
+                        if (shared) TakeShared(wanted.room, *shared);
+                        PlaceAndRedirect(wanted, claims, location, respond);
+                      });
+    return;
+  }
+  PlaceAndRedirect(wanted, claims, location, respond);
+}
+
+void ClientEntry::TakeShared(const std::string& room, const SharedRoomRegions& shared) {
+  topology::RoomRegions& regions = rooms_[room].regions;
+  if (!shared.first_user.empty()) regions.first_user = regions_->Of(shared.first_user);
+  if (!shared.publisher.empty()) regions.publisher = regions_->Of(shared.publisher);
+}
+
+void ClientEntry::ShareRegions(const std::string& room, const topology::RoomRegions& before) {
+  const topology::RoomRegions& now = rooms_[room].regions;
+  if (!room_store_ || (now.first_user == before.first_user && now.publisher == before.publisher)) return;
+  SharedRoomRegions shared;
+  if (now.first_user) shared.first_user = regions_->Name(*now.first_user);
+  if (now.publisher) shared.publisher = regions_->Name(*now.publisher);
+  // Two replicas may place a room's first users at once: the first recorded stays first.
+  room_store_->Save(room, shared, [this, room](std::optional<SharedRoomRegions> recorded) {
+    if (recorded) TakeShared(room, *recorded);
+  });
+}
+
+void ClientEntry::PlaceAndRedirect(const Request& wanted, const auth::TokenClaims& claims,
+                                   const ClientLocation& location, const net::HttpRespond& respond) {
+  const std::string& room = wanted.room;
+  const bool publish = wanted.publish;
+  const auth::TokenRole role = publish ? auth::TokenRole::kPublish : auth::TokenRole::kWatch;
+  const topology::RoomRegions before = rooms_[room].regions;
+  auto placed = Place(wanted, rooms_[room], true);
   if (!placed.ok()) {
     const bool full = placed.error() == PlacementRefusal::kFull;
     ++refusals_[static_cast<size_t>(full ? EntryRefusal::kFull : EntryRefusal::kNoEdge)];
@@ -286,6 +313,7 @@ void ClientEntry::HandlePost(net::HttpRequest& request, const net::HttpRespond& 
     return;
   }
   ++placements_[static_cast<size_t>(location.source)];
+  ShareRegions(room, before);
   const auto& record = registry_.nodes().at(placed->edge_id);
   const uint64_t now = NowSeconds();
   const std::string grant =
@@ -300,6 +328,100 @@ void ClientEntry::HandlePost(net::HttpRequest& request, const net::HttpRespond& 
   response.Set("Location",
                record.hello.http_url + (publish ? "/whip/" : "/whep/") + room + "?grant=" + grant);
   respond(std::move(response));
+}
+
+std::optional<std::pair<EntryRefusal, std::string>> ClientEntry::ApplyChoices(const std::string& policy_name,
+                                                                              const std::string& mode_name,
+                                                                              Request& wanted) const {
+  if (!policy_name.empty()) {
+    auto policy = topology::ParseDcPolicy(policy_name.c_str());
+    if (!policy) {
+      return std::pair{EntryRefusal::kBadPolicy, "unknown policy '" + policy_name + "': expected " +
+                                                     AllowedValues<topology::DcPolicy>()};
+    }
+    wanted.policy = *policy;
+  }
+  if (!mode_name.empty()) {
+    auto mode = topology::ParseRegionMode(mode_name.c_str());
+    if (!mode) {
+      return std::pair{EntryRefusal::kBadMode, "unknown region mode '" + mode_name + "': expected " +
+                                                   AllowedValues<topology::RegionMode>()};
+    }
+    wanted.mode = *mode;
+  }
+  return std::nullopt;
+}
+
+ClientEntry::PreviewResult ClientEntry::Preview(const Hypothetical& client) {
+  Request wanted{client.room, client.publish, 0, settings_.mode, settings_.policy, std::nullopt};
+  if (auto bad = ApplyChoices(client.policy, client.mode, wanted)) throw net::HttpError(400, bad->second);
+  if (!client.application_region.empty()) wanted.application_region = regions_->Of(client.application_region);
+  PreviewResult result;
+  result.location = locator_->Locate(client.token_region, client.peer, client.forwarded_for);
+  result.forwarded = result.location.address != client.peer.ip();
+  result.mode = wanted.mode;
+  result.policy = wanted.policy;
+  wanted.client_region = result.location.region;
+  auto found = rooms_.find(client.room);
+  RoomPlacement room = found == rooms_.end() ? RoomPlacement{} : found->second;
+  auto placed = Place(wanted, room, false);
+  if (placed.ok()) {
+    result.placed = *placed;
+  } else {
+    result.refusal = placed.error();
+  }
+  return result;
+}
+
+void ClientEntry::AddOperatorRoutes(net::HttpRouter& router) {
+  router.Add("GET", "/api/place", [this](net::HttpRequest& request, net::HttpRespond respond) {
+    auto refuse = [&](int status, const std::string& error) {
+      respond(net::HttpResponse::Json(status, nlohmann::json{{"ok", false}, {"error", error}}.dump()));
+    };
+    Hypothetical client;
+    client.room = request.QueryParam("room");
+    const std::string role = request.QueryParam("role").empty() ? "watch" : request.QueryParam("role");
+    const std::string ip = request.QueryParam("ip");
+    auto peer = net::SocketAddress::Parse(ip, 0);
+    if (client.room.empty()) return refuse(400, "need ?room=NAME");
+    if (role != "watch" && role != "publish")
+      return refuse(400, "role must be watch or publish, not '" + role + "'");
+    if (!peer) return refuse(400, "need ?ip=ADDRESS (the client's IPv4 or IPv6 address), got '" + ip + "'");
+    client.publish = role == "publish";
+    client.peer = *peer;
+    client.token_region = request.QueryParam("region");
+    client.forwarded_for = request.QueryParam("forwarded_for");
+    client.policy = request.QueryParam("policy");
+    client.mode = request.QueryParam("mode");
+    client.application_region = request.QueryParam("app_region");
+    PreviewResult preview;
+    try {
+      preview = Preview(client);
+    } catch (const net::HttpError& error) {
+      return refuse(error.status(), error.what());
+    }
+    nlohmann::json answer{{"room", client.room},
+                          {"role", role},
+                          {"client_region", regions_->Name(preview.location.region)},
+                          {"located_by", ToString(preview.location.source)},
+                          {"address", preview.location.address},
+                          {"forwarded", preview.forwarded},
+                          {"mode", topology::ToString(preview.mode)},
+                          {"policy", topology::ToString(preview.policy)}};
+    if (!preview.placed) {
+      const bool full = preview.refusal == PlacementRefusal::kFull;
+      answer["ok"] = false;
+      answer["reason"] = full ? "full" : "no_edge";
+      answer["error"] = full ? "every edge is full" : "no edge is available";
+      respond(net::HttpResponse::Json(503, answer.dump()));
+      return;
+    }
+    answer["ok"] = true;
+    answer["edge"] = preview.placed->edge_id;
+    answer["edge_region"] = regions_->Name(preview.placed->region);
+    answer["edge_url"] = registry_.nodes().at(preview.placed->edge_id).hello.http_url;
+    respond(net::HttpResponse::Json(200, answer.dump()));
+  });
 }
 
 void ClientEntry::AddRoutes(net::HttpRouter& router) {

@@ -70,6 +70,23 @@ enum class EntryRefusal : uint8_t {
 };
 const char* ToString(EntryRefusal refusal);
 
+// A room's regions as several control replicas share them (RedisRoomRegions), by region
+// name; "" is unset. What placement needs to place a room's next user on another replica.
+struct SharedRoomRegions {
+  std::string first_user;
+  std::string publisher;
+};
+class RoomRegionStore {
+ public:
+  using Done = std::function<void(std::optional<SharedRoomRegions>)>;
+  virtual ~RoomRegionStore() = default;
+  // done(nullopt): no record, or no answer.
+  virtual void Load(const std::string& room, Done done) = 0;
+  // Records the publisher's region and, if none is recorded yet, the first user's; done gets
+  // what is recorded then (nullopt: no answer).
+  virtual void Save(const std::string& room, const SharedRoomRegions& regions, Done done) = 0;
+};
+
 class ClientEntry {
  public:
   // `tree` may be null (no hand-made trees). Throws std::runtime_error when a file of
@@ -78,6 +95,12 @@ class ClientEntry {
   ~ClientEntry();
 
   void AddRoutes(net::HttpRouter& router);
+  // Shares rooms' regions with other control replicas (may be null: this replica alone; not
+  // owned, must outlive this). A POST for a room this replica does not know (or, in
+  // sender-decides mode, whose publisher it has not seen) reads the room's regions first.
+  void SetRoomRegionStore(RoomRegionStore* store) { room_store_ = store; }
+  // GET /api/place on the operator router: where a hypothetical client would go (Preview).
+  void AddOperatorRoutes(net::HttpRouter& router);
   void RegisterMetrics(base::MetricsRegistry& metrics) const;
 
   // Called after each successful placement, before the 307 is sent: the tree controller
@@ -87,6 +110,28 @@ class ClientEntry {
   // Where a publisher (`publish`) or a viewer of `room` in the unknown region goes by the
   // configured mode and policy (records the placement); nullopt if no edge can take it.
   std::optional<std::string> EntryFor(const std::string& room, bool publish);
+
+  // Where a client of `room` would be placed now, by the same locate and place steps as a
+  // POST, without placing it: nothing is recorded or counted.
+  struct Hypothetical {
+    std::string room;
+    bool publish = false;
+    std::string token_region;        // the region hint its token would carry; "" for none
+    net::SocketAddress peer;         // its TCP peer
+    std::string forwarded_for;       // X-Forwarded-For as a proxy would send it
+    std::string policy, mode;        // "" for the configured ones
+    std::string application_region;  // the application-specific mode's region
+  };
+  struct PreviewResult {
+    ClientLocation location;
+    bool forwarded = false;           // the address came from X-Forwarded-For
+    std::optional<Placement> placed;  // nullopt: refused, see refusal
+    PlacementRefusal refusal = PlacementRefusal::kNoEdge;
+    topology::RegionMode mode;
+    topology::DcPolicy policy;
+  };
+  // Throws net::HttpError(400) for an unknown policy or mode.
+  PreviewResult Preview(const Hypothetical& client);
 
   uint64_t refusals(EntryRefusal reason) const { return refusals_[static_cast<size_t>(reason)]; }
   uint64_t placements(LocationSource source) const { return placements_[static_cast<size_t>(source)]; }
@@ -103,10 +148,21 @@ class ClientEntry {
     std::optional<topology::RegionId> application_region;
   };
   void HandlePost(net::HttpRequest& request, const net::HttpRespond& respond, bool publish);
+  // The rest of a POST once the room's shared regions (if any) are known here.
+  void PlaceAndRedirect(const Request& wanted, const auth::TokenClaims& claims,
+                        const ClientLocation& location, const net::HttpRespond& respond);
+  void ShareRegions(const std::string& room, const topology::RoomRegions& before);
+  void TakeShared(const std::string& room, const SharedRoomRegions& shared);
   // Refuses the request (counted) with an HttpError.
   [[noreturn]] void Refuse(EntryRefusal reason, int status, const std::string& message);
   auth::TokenClaims Authorize(const net::HttpRequest& request, const std::string& room, auth::TokenRole role);
-  base::Result<Placement, PlacementRefusal> Place(const Request& request);
+  // Chooses the edge in `room`; `record` false previews (see EdgePlacer::Preview).
+  base::Result<Placement, PlacementRefusal> Place(const Request& request, RoomPlacement& room, bool record);
+  // ?policy= and ?mode= (or their Hypothetical twins) over the configured ones: the refusal
+  // and its message for a name that is neither.
+  std::optional<std::pair<EntryRefusal, std::string>> ApplyChoices(const std::string& policy,
+                                                                   const std::string& mode,
+                                                                   Request& wanted) const;
   bool IsLiveEdge(const std::string& id) const;
 
   const NodeRegistry& registry_;
@@ -118,6 +174,7 @@ class ClientEntry {
   std::unique_ptr<ClientLocator> locator_;
   std::unique_ptr<EdgePlacer> placer_;
   std::map<std::string, RoomPlacement> rooms_;
+  RoomRegionStore* room_store_ = nullptr;  // passed by argument, may be null
   std::array<uint64_t, static_cast<size_t>(EntryRefusal::kCount)> refusals_{};
   std::array<uint64_t, static_cast<size_t>(LocationSource::kCount)> placements_{};
 };

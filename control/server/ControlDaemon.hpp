@@ -8,7 +8,11 @@
 
 #include "control/server/ClientEntry.hpp"
 #include "control/server/ControlServer.hpp"
+#include "control/server/LeaderLease.hpp"
 #include "control/server/OperatorAuth.hpp"
+#include "control/server/RedisClient.hpp"
+#include "control/server/RedisRoomRegions.hpp"
+#include "control/server/RedisSsrcRanges.hpp"
 #include "control/server/TreeCommands.hpp"
 #include "control/server/TreeController.hpp"
 #include "core/base/Config.hpp"
@@ -32,6 +36,11 @@ struct ControlSettings {
   std::optional<net::SocketAddress> operator_address;
   std::string node_secret;     // auth.node_secret: hellos must prove it; empty: any node is accepted
   std::string operator_token;  // auth.operator_token: /api/* needs it as a bearer token; empty: open
+  // control.redis: state shared by several control replicas (leader lease, SSRC ranges, room
+  // regions); unset: this replica alone, in memory, always the leader.
+  std::optional<net::SocketAddress> redis_address;
+  std::string replica_id;  // control.replica_id; default: random
+  uint32_t leader_ttl_ms = 2000;
 
   static const std::set<std::string>& KnownKeys();
   static ControlSettings FromConfig(const base::Config& config);
@@ -50,11 +59,18 @@ class ControlDaemon {
   base::MetricsRegistry& metrics() { return metrics_; }
   // What nodes must pin (their control.fingerprint).
   const dtls::Fingerprint& fingerprint() const { return certificate_->fingerprint(); }
+  const std::string& replica_id() const { return settings_.replica_id; }
+  // This replica sends the tree commands (always, without Redis).
+  bool leader() const { return !lease_ || lease_->leader(); }
 
  private:
+  // Shared state on control.redis: the SSRC ranges, rooms' regions and the leader lease.
+  void StartRedis();
+
   net::Loop& loop_;
   ControlSettings settings_;
   base::MetricsRegistry metrics_;
+  std::unique_ptr<RedisClient> redis_;  // null without control.redis; outlives what uses it
   std::unique_ptr<dtls::Certificate> certificate_;
   OperatorAuth operator_auth_;  // before the servers whose routers it guards
   std::unique_ptr<net::HttpServer> http_;
@@ -63,6 +79,10 @@ class ControlDaemon {
   std::unique_ptr<TreeCommands> tree_;  // after server_: destroyed before it
   std::unique_ptr<ClientEntry> entry_;
   std::unique_ptr<TreeController> trees_;  // after tree_ and entry_: destroyed before them
+  // With Redis (after what they call into: destroyed first).
+  std::unique_ptr<RedisSsrcRanges> ssrc_ranges_;
+  std::unique_ptr<RedisRoomRegions> room_regions_;
+  std::unique_ptr<LeaderLease> lease_;
 };
 
 }  // namespace cascade::control

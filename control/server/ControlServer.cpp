@@ -157,17 +157,45 @@ void ControlServer::OnHello(ControlConnection* connection, uint64_t message_id, 
           "proof was made on another connection)");
     }
   }
-  if (auto current = node_connections_.find(hello.node_id); current != node_connections_.end()) {
-    auto record = registry_.nodes().find(hello.node_id);
-    if (record != registry_.nodes().end() && record->second.alive) {
-      return RefuseHello(
-          connection, message_id, hello, HelloRefusal::kDuplicateId,
-          "node '" + hello.node_id + "' is connected (from " + current->second->peer().ToString() + ")");
-    }
-    // Its old connection is open but the node fell silent long ago: this one replaces it.
-    current->second->Close("replaced by a new connection of the same node");
+  if (claiming_.contains(connection)) {
+    return RefuseHello(connection, message_id, hello, HelloRefusal::kRepeatedHello,
+                       "this connection's first hello is still being answered");
   }
-  auto registered = registry_.Register(hello, loop_.clock().NowUs(), options_.heartbeat_interval_ms);
+  if (!CheckNotDuplicate(connection, message_id, hello)) return;
+  if (!range_claimer_) return FinishHello(connection, message_id, hello, std::nullopt);
+  const uint64_t claim = next_claim_++;
+  claiming_[connection] = claim;
+  range_claimer_(hello.node_id, hello.ssrc_range_start,
+                 [this, connection, claim, message_id, hello](std::optional<uint32_t> range) {
+                   auto waiting = claiming_.find(connection);
+                   if (waiting == claiming_.end() || waiting->second != claim) return;  // closed meanwhile
+                   claiming_.erase(waiting);
+                   // Another connection of the same id may have registered while this one waited.
+                   if (!CheckNotDuplicate(connection, message_id, hello)) return;
+                   FinishHello(connection, message_id, hello, range);
+                 });
+}
+
+bool ControlServer::CheckNotDuplicate(ControlConnection* connection, uint64_t message_id,
+                                      const NodeHello& hello) {
+  auto current = node_connections_.find(hello.node_id);
+  if (current == node_connections_.end()) return true;
+  auto record = registry_.nodes().find(hello.node_id);
+  if (record != registry_.nodes().end() && record->second.alive) {
+    RefuseHello(
+        connection, message_id, hello, HelloRefusal::kDuplicateId,
+        "node '" + hello.node_id + "' is connected (from " + current->second->peer().ToString() + ")");
+    return false;
+  }
+  // Its old connection is open but the node fell silent long ago: this one replaces it.
+  current->second->Close("replaced by a new connection of the same node");
+  return true;
+}
+
+void ControlServer::FinishHello(ControlConnection* connection, uint64_t message_id, const NodeHello& hello,
+                                std::optional<uint32_t> assigned_range) {
+  auto registered =
+      registry_.Register(hello, loop_.clock().NowUs(), options_.heartbeat_interval_ms, assigned_range);
   if (!registered.ok()) {
     return RefuseHello(connection, message_id, hello, registered.error(),
                        "every SSRC range is held by a live or recently dead node");
@@ -198,6 +226,7 @@ void ControlServer::RefuseHello(ControlConnection* connection, uint64_t message_
 }
 
 void ControlServer::OnControlConnectionClosed(ControlConnection* connection, const std::string& reason) {
+  claiming_.erase(connection);
   if (!connection->node_id.empty()) {
     LOG_WARN("control.node_disconnected", {"node", connection->node_id}, {"reason", reason});
     auto current = node_connections_.find(connection->node_id);
@@ -235,6 +264,13 @@ void ControlServer::AddRoutes(net::HttpRouter& router) {
       for (const auto& a : record.hello.media_addresses) {
         addresses.push_back({{"ip", a.ip}, {"port", a.port}, {"transport", a.transport}});
       }
+      nlohmann::json rooms = nlohmann::json::array();
+      for (const auto& room : record.rooms) {
+        rooms.push_back({{"name", room.name},
+                         {"publisher", room.publisher},
+                         {"viewers", room.viewers},
+                         {"parent", room.parent}});
+      }
       nodes.push_back({{"id", id},
                        {"role", ToString(record.hello.role)},
                        {"region", record.hello.region},
@@ -251,7 +287,8 @@ void ControlServer::AddRoutes(net::HttpRouter& router) {
                          {"cpu_percent", record.load.cpu_percent},
                          {"egress_bps", record.load.egress_bps},
                          {"packets_per_second", record.load.packets_per_second},
-                         {"rss_bytes", record.load.rss_bytes}}}});
+                         {"rss_bytes", record.load.rss_bytes}}},
+                       {"rooms", rooms}});
     }
     respond(net::HttpResponse::Json(200, nlohmann::json{{"nodes", nodes}}.dump()));
   });

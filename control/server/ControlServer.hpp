@@ -4,6 +4,7 @@
 // metrics over HTTP. Sends commands to nodes and matches their results (SendCommand).
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <unordered_map>
 
@@ -65,12 +66,23 @@ class ControlServer : public ControlConnection::Listener {
 
   uint64_t hello_refusals(HelloRefusal reason) const { return refusals_.Get(reason); }
 
+  // Asked for a registering node's SSRC range before its hello is answered, when several
+  // control replicas share the ranges (RedisSsrcRanges::Claim): `claimed` is what the hello
+  // names; done(nullopt) (no answer) falls back to this registry's own choice.
+  using RangeClaimer = std::function<void(const std::string& node_id, uint32_t claimed,
+                                          std::function<void(std::optional<uint32_t>)> done)>;
+  void SetRangeClaimer(RangeClaimer claimer) { range_claimer_ = std::move(claimer); }
+
   // ControlConnection::Listener
   void OnControlConnectionMessage(ControlConnection* connection, ControlMessage& message) override;
   void OnControlConnectionClosed(ControlConnection* connection, const std::string& reason) override;
 
  private:
   void OnHello(ControlConnection* connection, uint64_t message_id, const NodeHello& hello);
+  // False (and the hello refused) when a live node with that id is connected.
+  bool CheckNotDuplicate(ControlConnection* connection, uint64_t message_id, const NodeHello& hello);
+  void FinishHello(ControlConnection* connection, uint64_t message_id, const NodeHello& hello,
+                   std::optional<uint32_t> assigned_range);
   // Answers accepted=false with the reason, counts it and closes the connection.
   void RefuseHello(ControlConnection* connection, uint64_t message_id, const NodeHello& hello,
                    HelloRefusal refusal, const std::string& detail);
@@ -102,6 +114,11 @@ class ControlServer : public ControlConnection::Listener {
   uint64_t heartbeats_total_ = 0;
   NodeObserver observer_;
   ParentLostObserver on_parent_lost_;
+  RangeClaimer range_claimer_;
+  // Connections whose hello waits for range_claimer_, each with the number of its claim (a
+  // closed connection's address may be reused by a new one before the answer comes).
+  std::unordered_map<ControlConnection*, uint64_t> claiming_;
+  uint64_t next_claim_ = 1;
 };
 
 }  // namespace cascade::control

@@ -88,4 +88,12 @@ base::Result<Placement, PlacementRefusal> EdgePlacer::Place(const PlacementReque
   return base::Fail(PlacementRefusal::kFull);
 }
 
+base::Result<Placement, PlacementRefusal> EdgePlacer::Preview(const PlacementRequest& request,
+                                                              const RoomPlacement& room) const {
+  // The same code on copies, so a preview can never drift from a real placement.
+  EdgePlacer scratch(*this);
+  RoomPlacement scratch_room = room;
+  return scratch.Place(request, scratch_room);
+}
+
 }  // namespace cascade::control

@@ -55,6 +55,11 @@ class EdgePlacer {
 
   // Chooses and records the edge in `room`; kNoEdge when no live edge is a candidate at all.
   base::Result<Placement, PlacementRefusal> Place(const PlacementRequest& request, RoomPlacement& room);
+  // What Place would answer now, recording nothing: neither the room, nor the loads placed
+  // since the last heartbeats, nor the policy's cursor move (operators asking "where would
+  // this client go?" must not change where the next real one goes).
+  base::Result<Placement, PlacementRefusal> Preview(const PlacementRequest& request,
+                                                    const RoomPlacement& room) const;
   // The NodeState topology sees for one registry record.
   static topology::NodeState StateOf(const NodeRecord& record);
 

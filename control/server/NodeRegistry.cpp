@@ -16,9 +16,10 @@ const char* ToString(HelloRefusal refusal) {
 }
 
 base::Result<HelloAck, HelloRefusal> NodeRegistry::Register(const NodeHello& hello, uint64_t now_us,
-                                                            uint32_t heartbeat_interval_ms) {
+                                                            uint32_t heartbeat_interval_ms,
+                                                            std::optional<uint32_t> assigned) {
   if (hello.node_id.empty()) return base::Fail(HelloRefusal::kEmptyId);
-  auto range = ChooseRange(hello.node_id, hello.ssrc_range_start, now_us);
+  auto range = ChooseRange(hello.node_id, hello.ssrc_range_start, now_us, assigned);
   if (!range) return base::Fail(HelloRefusal::kNoSsrcRange);
   if (const std::string* previous = ranges_.HolderOf(*range); previous && *previous != hello.node_id) {
     nodes_.at(*previous).ssrc_range_start = 0;  // dead long enough: its range moves on
@@ -27,6 +28,11 @@ base::Result<HelloAck, HelloRefusal> NodeRegistry::Register(const NodeHello& hel
   auto [it, inserted] = nodes_.try_emplace(hello.node_id);
   NodeRecord& record = it->second;
   if (inserted) record.registered_at_us = now_us;
+  if (record.ssrc_range_start != 0 && record.ssrc_range_start != *range) {
+    // The shared store moved the node: its old range is free here.
+    const std::string* old_holder = ranges_.HolderOf(record.ssrc_range_start);
+    if (old_holder && *old_holder == hello.node_id) ranges_.Release(record.ssrc_range_start);
+  }
   record.ssrc_range_start = *range;
   record.hello = hello;
   record.last_heard_us = now_us;
@@ -40,7 +46,11 @@ base::Result<HelloAck, HelloRefusal> NodeRegistry::Register(const NodeHello& hel
 }
 
 std::optional<uint32_t> NodeRegistry::ChooseRange(const std::string& node_id, uint32_t claimed,
-                                                  uint64_t now_us) {
+                                                  uint64_t now_us, std::optional<uint32_t> assigned) {
+  if (assigned && SsrcRanges::IsRangeStart(*assigned)) {
+    const std::string* holder = ranges_.HolderOf(*assigned);
+    if (!holder || *holder == node_id || !nodes_.at(*holder).alive) return assigned;
+  }
   if (auto known = nodes_.find(node_id); known != nodes_.end() && known->second.ssrc_range_start != 0) {
     return known->second.ssrc_range_start;
   }

@@ -10,6 +10,7 @@
 // space finds room. No room at all refuses the hello (kNoSsrcRange).
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -55,9 +56,11 @@ class NodeRegistry {
   explicit NodeRegistry(Options options) : options_(options), ranges_(options.seed) {}
 
   // Registers or re-registers a node (see the top for its SSRC range). The ack is accepted;
-  // a refusal leaves the registry as it was.
+  // a refusal leaves the registry as it was. `assigned`: the range a store shared by several
+  // control replicas (RedisSsrcRanges) gave the node, taken unless a live node here holds it.
   base::Result<HelloAck, HelloRefusal> Register(const NodeHello& hello, uint64_t now_us,
-                                                uint32_t heartbeat_interval_ms);
+                                                uint32_t heartbeat_interval_ms,
+                                                std::optional<uint32_t> assigned = std::nullopt);
   // Returns false for a node that never said hello.
   bool Heartbeat(const std::string& node_id, const NodeLoad& load, uint64_t now_us);
   // Returns true when the report differs from the previous one.
@@ -72,7 +75,8 @@ class NodeRegistry {
 
  private:
   // The range `node_id` gets now, or nullopt: none can be had.
-  std::optional<uint32_t> ChooseRange(const std::string& node_id, uint32_t claimed, uint64_t now_us);
+  std::optional<uint32_t> ChooseRange(const std::string& node_id, uint32_t claimed, uint64_t now_us,
+                                      std::optional<uint32_t> assigned);
   // Free, or held by a node dead long enough to give it away.
   bool Available(uint32_t start, const std::string& node_id, uint64_t now_us) const;
   bool DeadLongEnough(const NodeRecord& record, uint64_t now_us) const;

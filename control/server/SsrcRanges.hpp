@@ -29,6 +29,8 @@ class SsrcRanges {
   std::optional<uint32_t> AnyFree();
   // Gives the range to `node`, taking it from whoever held it.
   void Assign(uint32_t start, const std::string& node);
+  // Nobody holds the range any more (its node moved to another one).
+  void Release(uint32_t start) { holders_.erase(start); }
   size_t held() const { return holders_.size(); }
 
  private:

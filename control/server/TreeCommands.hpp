@@ -67,6 +67,8 @@ class TreeCommands {
   // Records a link the nodes already run (a node reported it, e.g. to a restarted control)
   // without sending commands; nothing happens if the child has a link in that stream.
   void Adopt(const std::string& stream, const std::string& parent, const std::string& child);
+  // Forgets a link without sending commands (a follower replica: the nodes no longer run it).
+  void Forget(const std::string& stream, const std::string& child) { ForgetLink(stream, child); }
 
   // The address `child` uses to reach `parent` (e.g. a link emulator in between) instead
   // of the parent's registered UDP address: sent as AttachStream.parent_address for every

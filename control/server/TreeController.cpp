@@ -5,6 +5,7 @@
 #include <iterator>
 #include <vector>
 
+#include "control/server/EdgePlacer.hpp"
 #include "core/base/Log.hpp"
 #include "topology/StreamTree.hpp"
 #include "topology/TreeBuilder.hpp"
@@ -42,10 +43,19 @@ class NodeGraph {
     for (const auto& [id, record] : registry.nodes()) {
       if (!record.alive || excluded.contains(id)) continue;
       const bool relay = record.hello.role == NodeRole::kRelay;
+      uint32_t max_children = relay ? options.relay_fanout : options.origin_fanout;
+      if (relay) {
+        // By its last reported load: busy relays take no new children, full ones are drained.
+        switch (topology::Classify(EdgePlacer::StateOf(record), options.thresholds)) {
+          case topology::Fullness::kOpen: break;
+          case topology::Fullness::kNoNewSessions: max_children = 0; break;
+          case topology::Fullness::kFull:
+          case topology::Fullness::kCount: continue;
+        }
+      }
       const topology::NodeId node =
           topology_->AddNode(region_index.at(record.hello.region),
-                             relay ? topology::NodeRole::kRelay : topology::NodeRole::kEdge,
-                             relay ? options.relay_fanout : options.origin_fanout);
+                             relay ? topology::NodeRole::kRelay : topology::NodeRole::kEdge, max_children);
       ids_.push_back(id);
       index_[id] = node;
     }
@@ -98,6 +108,8 @@ TreeController::TreeController(net::Loop& loop, ControlServer& server, TreeComma
   counter("cascade_control_tree_parents_lost_unconfirmed_total",
           "parents reported silent by a child that answered control's probe",
           &counters_.parents_lost_unconfirmed);
+  counter("cascade_control_tree_rebalance_moves_total", "links moved under a closer parent by rebalancing",
+          &counters_.rebalance_moves);
   metrics.AddCallback("cascade_control_tree_rooms", "rooms whose tree control manages", false, {},
                       [this] { return static_cast<double>(rooms_.size()); });
 }
@@ -136,6 +148,12 @@ void TreeController::OnNodeEvent(const std::string& node_id, ControlServer::Node
     return;
   }
   ReconcileAll();
+}
+
+void TreeController::SetLeader(bool leader) {
+  if (leader == leader_) return;
+  leader_ = leader;
+  if (leader_) ReconcileAll();
 }
 
 bool TreeController::Adopting() const {
@@ -192,8 +210,9 @@ void TreeController::UpdateFromReports(const std::string& room, RoomState& state
     return it != nodes.end() && it->second.alive && it->second.hello.role == NodeRole::kEdge;
   };
   std::string reported_origin;
-  std::set<std::string> with_viewers;
-  const bool adopt = Adopting();
+  std::map<std::string, uint32_t> with_viewers;
+  const bool adopt = Adopting() || !leader_;
+  std::map<std::string, std::string> reported_parents;  // child -> parent
   for (const auto& [id, record] : nodes) {
     if (!record.alive) continue;
     for (const auto& report : record.rooms) {
@@ -202,9 +221,21 @@ void TreeController::UpdateFromReports(const std::string& room, RoomState& state
           (reported_origin.empty() || id == state.origin)) {
         reported_origin = id;
       }
-      if (report.viewers > 0 && record.hello.role == NodeRole::kEdge) with_viewers.insert(id);
-      if (adopt && !report.parent.empty()) commands_.Adopt(room, report.parent, id);
+      if (report.viewers > 0 && record.hello.role == NodeRole::kEdge) with_viewers[id] = report.viewers;
+      if (!report.parent.empty()) reported_parents[id] = report.parent;
     }
+  }
+  if (!leader_) {
+    // A follower's links are what the nodes run: the leader moved or removed the others.
+    for (const auto& link : commands_.ViewOf(room)) {
+      auto reported = reported_parents.find(link.child);
+      if (!link.busy && (reported == reported_parents.end() || reported->second != link.parent)) {
+        commands_.Forget(room, link.child);
+      }
+    }
+  }
+  if (adopt) {
+    for (const auto& [child, parent] : reported_parents) commands_.Adopt(room, parent, child);
   }
 
   if (!reported_origin.empty()) {
@@ -217,7 +248,11 @@ void TreeController::UpdateFromReports(const std::string& room, RoomState& state
     if (now_us - state.origin_lost_us > options_.origin_grace_ms * 1000) state.origin.clear();
   }
 
-  for (const auto& id : with_viewers) state.edges[id].idle_since_us = 0;
+  for (auto& [id, demand] : state.edges) demand.viewers = 0;
+  for (const auto& [id, viewers] : with_viewers) {
+    state.edges[id].idle_since_us = 0;
+    state.edges[id].viewers = viewers;
+  }
   const uint64_t grace_us = options_.detach_grace_ms * 1000;
   for (auto it = state.edges.begin(); it != state.edges.end();) {
     auto& [id, demand] = *it;
@@ -280,9 +315,9 @@ void TreeController::Reconcile(const std::string& room) {
   }
 
   topology::TreeBuilder builder(&topo);
-  std::set<topology::NodeId> wanted;
+  std::map<topology::NodeId, uint64_t> wanted;  // edge -> its viewers (a placed one counts as 1)
   for (const auto& [id, demand] : state.edges) {
-    if (auto node = graph.Find(id)) wanted.insert(*node);
+    if (auto node = graph.Find(id)) wanted[*node] = std::max<uint64_t>(demand.viewers, 1);
   }
   for (topology::NodeId member : tree.Members()) {
     if (member != *origin && topo.Node(member).role == topology::NodeRole::kEdge &&
@@ -290,15 +325,20 @@ void TreeController::Reconcile(const std::string& room) {
       builder.DetachEdge(tree, member);
     }
   }
-  for (topology::NodeId edge : wanted) {
-    if (edge == *origin || tree.Contains(edge)) continue;
-    auto attached = builder.AttachEdge(tree, edge, 1);
+  for (const auto& [edge, viewers] : wanted) {
+    if (edge == *origin) continue;
+    if (tree.Contains(edge)) {
+      tree.SetViewers(edge, viewers);
+      continue;
+    }
+    auto attached = builder.AttachEdge(tree, edge, viewers);
     if (!attached.ok()) {
       ++counters_.attach_failures;
       LOG_WARN("control.tree_attach_failed", {"room", room}, {"edge", graph.Id(edge)},
                {"error", topology::ToString(attached.error())});
     }
   }
+  counters_.rebalance_moves += builder.Rebalance(tree, options_.rebalance_moves, options_.rebalance_cost);
   // Relays left feeding nobody (their edges moved or left) are pruned, bottom up.
   for (bool pruned = true; pruned;) {
     pruned = false;
@@ -317,6 +357,7 @@ void TreeController::Reconcile(const std::string& room) {
 }
 
 void TreeController::Apply(const std::string& room, const std::map<std::string, std::string>& desired) {
+  if (!leader_) return;  // only the leading replica changes trees
   std::weak_ptr<bool> alive = alive_;
   auto report = [alive, room](const char* what, std::string parent, std::string child) {
     return [alive, room, what, parent = std::move(parent),

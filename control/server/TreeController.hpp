@@ -22,6 +22,7 @@
 #include "control/server/ControlServer.hpp"
 #include "control/server/TreeCommands.hpp"
 #include "core/net/Timer.hpp"
+#include "topology/Fullness.hpp"
 #include "topology/LatencyMatrix.hpp"
 
 namespace cascade::control {
@@ -43,6 +44,13 @@ class TreeController {
     // learns the trees that kept running) and none is removed. Later a report can trail a
     // change control made itself, so it is not adopted.
     uint64_t adopt_window_ms = 10'000;
+    // A relay past the first threshold of any measure takes no new children; past the
+    // second it is drained (its children move away, make-before-break).
+    topology::FullThresholds thresholds;
+    // Rebalancing after each pass: at most this many moves of a region's ingress under a
+    // closer parent, each saving more than rebalance_cost viewer-ms.
+    size_t rebalance_moves = 2;
+    double rebalance_cost = 50;
     uint32_t probe_timeout_ms = 250;
     uint64_t suspect_ms = 10'000;
     // RTT between regions missing from the latency matrix.
@@ -67,6 +75,12 @@ class TreeController {
   // Makes one pass over `room` now (tests; events and the timer do it otherwise).
   void Reconcile(const std::string& room);
 
+  // Only the leading control replica (LeaderLease) changes trees. A follower sends no tree
+  // command and keeps its links as the nodes report them (adopting and forgetting), so that
+  // it holds the running trees the moment it leads. Leader by default (one replica).
+  void SetLeader(bool leader);
+  bool leader() const { return leader_; }
+
   struct Counters {
     uint64_t passes = 0;
     uint64_t links_added = 0;
@@ -76,6 +90,7 @@ class TreeController {
     uint64_t attach_failures = 0;
     uint64_t parents_lost_confirmed = 0;    // reported silent and did not answer the probe
     uint64_t parents_lost_unconfirmed = 0;  // reported silent but answered
+    uint64_t rebalance_moves = 0;
   };
   const Counters& counters() const { return counters_; }
   // The room's origin edge as control sees it; empty: none.
@@ -85,6 +100,7 @@ class TreeController {
   struct EdgeDemand {
     uint64_t placed_until_us = 0;  // a client is on its way
     uint64_t idle_since_us = 0;    // 0: has viewers (or never idle)
+    uint32_t viewers = 0;          // as last reported
   };
   struct RoomState {
     std::string origin;
@@ -111,6 +127,7 @@ class TreeController {
   std::map<std::string, uint64_t> suspects_;  // node -> left out of trees until (us)
   std::set<std::string> probing_;
   Counters counters_;
+  bool leader_ = true;
   uint64_t started_us_ = 0;
   net::Timer timer_;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);

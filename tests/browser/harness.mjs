@@ -97,6 +97,14 @@ export function startMesh(command, args, run, readyLine, failLine = null) {
     child.stderr.setEncoding('utf8').on('data', onData);
     mesh.exited.then(() => resolve(false));
   });
+  mesh.pid = child.pid;
+  // SIGKILL to the process alone (as a crash would end it), then wait for it.
+  mesh.kill = async () => {
+    try {
+      process.kill(child.pid, 'SIGKILL');
+    } catch {}
+    return mesh.exited;
+  };
   mesh.stop = async (graceMs = 8000) => {
     if (mesh.exit) return mesh.exit;
     try {

@@ -38,6 +38,7 @@ struct ReportingNode : ControlClient::Listener {
   };
   std::map<std::string, Room> rooms;
   std::vector<ControlBody> commands;
+  NodeLoad load;  // reported with every heartbeat
   bool registered = false;
 
   void OnControlClientRegistered(const HelloAck&) override { registered = true; }
@@ -57,7 +58,7 @@ struct ReportingNode : ControlClient::Listener {
       }
     }
   }
-  NodeLoad OnControlClientLoadRequested() override { return {}; }
+  NodeLoad OnControlClientLoadRequested() override { return load; }
   void OnControlClientRoomsRequested(std::vector<RoomReport>& out) override {
     for (const auto& [name, room] : rooms) {
       if (room.publisher || room.viewers || !room.parent.empty() || !room.children.empty()) {
@@ -377,4 +378,81 @@ TEST_CASE(
   CHECK(edge_us.ParentIn("demo") == "relay-us-2");
   CHECK(moved_ms < 1000);
   CHECK(cluster.server.registry().nodes().at("relay-us-1").alive);  // control had not noticed itself
+}
+
+TEST_CASE("A relay that reports itself full is drained: its children move to another relay") {
+  Cluster cluster;
+  auto& origin = cluster.Add("edge-eu", NodeRole::kEdge, "europe-west1");
+  auto& relay_1 = cluster.Add("relay-us-1", NodeRole::kRelay, "us-east1");
+  cluster.Add("relay-us-2", NodeRole::kRelay, "us-east1");
+  auto& edge_us = cluster.Add("edge-us", NodeRole::kEdge, "us-east1");
+  REQUIRE(cluster.AllRegistered());
+  origin.rooms["demo"].publisher = true;
+  edge_us.rooms["demo"].viewers = 5;
+  RunUntil(cluster.loop,
+           [&] { return cluster.Links("demo").contains("edge-us") && cluster.Settled("demo"); });
+  const std::string first = cluster.Links("demo")["edge-us"];
+  REQUIRE(first.starts_with("relay-us-"));
+  ReportingNode& busy = first == "relay-us-1" ? relay_1 : *cluster.nodes["relay-us-2"];
+  const std::string other = first == "relay-us-1" ? "relay-us-2" : "relay-us-1";
+
+  busy.load.cpu_percent = 99;  // one core, past the second CPU threshold (95 %)
+  RunUntil(cluster.loop, [&] {
+    return cluster.Links("demo")["edge-us"] == other && cluster.Settled("demo") &&
+           edge_us.ParentIn("demo") == other;
+  });
+  CHECK(cluster.Links("demo")["edge-us"] == other);
+  CHECK(edge_us.ParentIn("demo") == other);
+  CHECK(cluster.controller.counters().links_moved >= 1);
+}
+
+TEST_CASE(
+    "A follower replica sends no tree command, keeps the links nodes report, and grows the tree once it "
+    "leads") {
+  Cluster cluster;
+  cluster.controller.SetLeader(false);
+  auto& origin = cluster.Add("edge-eu", NodeRole::kEdge, "europe-west1");
+  auto& relay = cluster.Add("relay-us", NodeRole::kRelay, "us-east1");
+  auto& edge = cluster.Add("edge-us", NodeRole::kEdge, "us-east1");
+  auto& far = cluster.Add("edge-asia", NodeRole::kEdge, "asia-east1");
+  REQUIRE(cluster.AllRegistered());
+  // The nodes run a tree the leading replica made.
+  origin.rooms["demo"].publisher = true;
+  origin.rooms["demo"].children = {"relay-us"};
+  relay.rooms["demo"].parent = "edge-eu";
+  relay.rooms["demo"].children = {"edge-us"};
+  edge.rooms["demo"].parent = "relay-us";
+  edge.rooms["demo"].viewers = 2;
+  const std::map<std::string, std::string> running = {{"relay-us", "edge-eu"}, {"edge-us", "relay-us"}};
+  RunUntil(cluster.loop, [&] { return cluster.Links("demo") == running; });
+  CHECK(cluster.Links("demo") == running);
+
+  // The leader moves edge-us under edge-eu: the follower follows the report.
+  edge.rooms["demo"].parent = "edge-eu";
+  RunUntil(cluster.loop, [&] { return cluster.Links("demo")["edge-us"] == "edge-eu"; });
+  CHECK(cluster.Links("demo")["edge-us"] == "edge-eu");
+  edge.rooms["demo"].parent = "relay-us";
+  RunUntil(cluster.loop, [&] { return cluster.Links("demo") == running; });
+
+  // A viewer at a far edge (it joined through this replica): a follower does not act on it.
+  cluster.controller.OnPlaced("demo", "edge-asia", false);
+  far.rooms["demo"].viewers = 1;
+  RunUntil(
+      cluster.loop, [] { return false; }, 300);
+  for (const auto& [id, node] : cluster.nodes) {
+    INFO(id);
+    CHECK(node->commands.empty());
+  }
+  CHECK_FALSE(cluster.Links("demo").contains("edge-asia"));
+
+  // Leading now: the tree grows from the running links, which are not sent again.
+  cluster.controller.SetLeader(true);
+  RunUntil(cluster.loop,
+           [&] { return cluster.Links("demo").contains("edge-asia") && cluster.Settled("demo"); });
+  auto links = cluster.Links("demo");
+  CHECK(links.contains("edge-asia"));
+  CHECK(links["edge-us"] == "relay-us");
+  CHECK(links["relay-us"] == "edge-eu");
+  CHECK(far.ParentIn("demo") == links["edge-asia"]);
+  CHECK(edge.commands.empty());
 }

@@ -115,17 +115,7 @@ sleep 1.5  # the publisher's first keyframe, as loadgen waits before its own vie
 "$cascade" loadgen --control "$control" --room demo --viewers 3 --duration 3 --join-timeout 15 \
   --region asia-northeast1 >"$dir/viewers.out" 2>&1 &
 viewers_pid=$!
-# TODO(lead): remove this block once TreeController grows the tree by itself when a viewer
-# lands at an edge that does not carry the room; then only wait for the links below.
-sleep 2
-if ! curl -sf "$control/api/tree" | grep -q '"child":"edge-asia-northeast1-1"'; then
-  for link in "$origin relay-asia-northeast1-1" "relay-asia-northeast1-1 edge-asia-northeast1-1"; do
-    set -- $link
-    answer="$(curl -s -w ' %{http_code}' -X POST "$control/api/tree/links" \
-      -d "{\"stream\":\"demo\",\"parent\":\"$1\",\"child\":\"$2\"}")"
-    [[ "$answer" =~ (200|409)$ ]] || fail "linking $1 -> $2 by hand: $answer"
-  done
-fi
+# Control grows the room's tree to the viewers' edge by itself (no link is made by hand).
 wait "$viewers_pid" || fail "the asia-northeast1 viewers got no video: $(cat "$dir/viewers.out")"
 grep -q '^edge=edge-asia-northeast1-1 viewers=3 with_video=3 ' "$dir/viewers.out" ||
   fail "viewers not all at edge-asia-northeast1-1 with video: $(cat "$dir/viewers.out")"

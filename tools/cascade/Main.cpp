@@ -18,6 +18,8 @@ int main(int argc, char** argv) {
   cascade::tools::AddNodeCommands(app);
   cascade::tools::AddUpCommand(app);
   cascade::tools::AddTokenCommand(app);
+  cascade::tools::AddCtlCommand(app);
+  cascade::tools::AddEntryBenchCommand(app);
   cascade::tools::AddRelayBenchCommand(app);
   cascade::sim::AddSimCommand(app);
   cascade::loadgen::AddLoadgenCommand(app);

@@ -44,6 +44,7 @@ std::string LinkState(const MeshSnapshot::Link& link, bool figures) {
   if (link.emulated_one_way_ms)
     text += "  via emulator " + Printf("%.0f", *link.emulated_one_way_ms) + " ms each way";
   if (!figures) return text;
+  if (link.bitrate_bps) text += "  " + FormatBitrate(*link.bitrate_bps);
   if (link.rtt_ms)
     text += "  rtt " + (*link.rtt_ms < 1 ? std::string("<1") : Printf("%.0f", *link.rtt_ms)) + " ms";
   if (link.loss_pct) {
@@ -54,8 +55,13 @@ std::string LinkState(const MeshSnapshot::Link& link, bool figures) {
   return text;
 }
 
-void FormatRoom(const MeshSnapshot& snapshot, const std::string& room,
-                const std::vector<MeshSnapshot::Link>& links, bool figures, std::string& out) {
+}  // namespace
+
+std::string FormatRoomTree(const MeshSnapshot& snapshot, const std::string& room, bool figures) {
+  auto found = snapshot.rooms.find(room);
+  if (found == snapshot.rooms.end()) return "";
+  const std::vector<MeshSnapshot::Link>& links = found->second;
+  std::string out;
   std::map<std::string, std::vector<const MeshSnapshot::Link*>> children;
   std::set<std::string> is_child;
   for (const auto& link : links) {
@@ -83,9 +89,29 @@ void FormatRoom(const MeshSnapshot& snapshot, const std::string& room,
   for (const auto& [parent, list] : children) {
     if (!is_child.contains(parent)) print(parent, nullptr, "", "");
   }
+  return out;
 }
 
-}  // namespace
+std::string FormatBitrate(double bps) {
+  if (bps >= 1e6) return Printf("%.2f Mbit/s", bps / 1e6);
+  return Printf("%.0f kbit/s", bps / 1e3);
+}
+
+std::optional<MeshSnapshot::Link> ReadLinkFigures(std::string_view metrics, const std::string& peer) {
+  std::string label = "peer=\"" + peer + "\"";
+  auto received = loadgen::FindSample(metrics, "cascade_link_rtp_packets_received_total", label);
+  if (!received) return std::nullopt;
+  MeshSnapshot::Link link;
+  auto lost = loadgen::FindSample(metrics, "cascade_link_lost_after_repair_total", label).value_or(0);
+  auto missing = loadgen::FindSample(metrics, "cascade_link_lost_before_repair_total", label).value_or(0);
+  if (*received + lost > 0) {
+    link.loss_pct = 100.0 * lost / (*received + lost);
+    link.repaired_pct = 100.0 * missing / (*received + missing);
+  }
+  if (auto rtt = loadgen::FindSample(metrics, "cascade_link_rtt_seconds", label); rtt && *rtt > 0)
+    link.rtt_ms = *rtt * 1000;
+  return link;
+}
 
 std::string FormatMeshSummary(const MeshSnapshot& snapshot, bool figures) {
   size_t alive = 0;
@@ -132,7 +158,7 @@ std::string FormatMeshSummary(const MeshSnapshot& snapshot, bool figures) {
     if (!down.empty()) out += "  DOWN: " + down;
     out += "\n";
   }
-  for (const auto& [room, links] : snapshot.rooms) FormatRoom(snapshot, room, links, figures, out);
+  for (const auto& [room, links] : snapshot.rooms) out += FormatRoomTree(snapshot, room, figures);
   return out;
 }
 
@@ -187,21 +213,7 @@ void MeshSummary::Scrape() {
       figures.viewers = loadgen::FindSample(response.body, "cascade_edge_sessions", "kind=\"viewer\"");
       figures.publishers = loadgen::FindSample(response.body, "cascade_edge_sessions", "kind=\"publisher\"");
       for (const auto& peer : peers) {
-        std::string label = "peer=\"" + peer + "\"";
-        auto received = loadgen::FindSample(response.body, "cascade_link_rtp_packets_received_total", label);
-        if (!received) continue;
-        MeshSnapshot::Link link;
-        auto lost =
-            loadgen::FindSample(response.body, "cascade_link_lost_after_repair_total", label).value_or(0);
-        auto missing =
-            loadgen::FindSample(response.body, "cascade_link_lost_before_repair_total", label).value_or(0);
-        if (*received + lost > 0) {
-          link.loss_pct = 100.0 * lost / (*received + lost);
-          link.repaired_pct = 100.0 * missing / (*received + missing);
-        }
-        if (auto rtt = loadgen::FindSample(response.body, "cascade_link_rtt_seconds", label); rtt && *rtt > 0)
-          link.rtt_ms = *rtt * 1000;
-        figures.links_by_peer[peer] = link;
+        if (auto link = ReadLinkFigures(response.body, peer)) figures.links_by_peer[peer] = *link;
       }
       figures_[id] = std::move(figures);
     });

@@ -16,6 +16,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "control/server/NodeRegistry.hpp"
@@ -47,6 +48,7 @@ struct MeshSnapshot {
     std::optional<double> loss_pct;      // lost after repair / (received + lost), since the link began
     std::optional<double> repaired_pct;  // lost before repair, the same way
     std::optional<double> emulated_one_way_ms;
+    std::optional<double> bitrate_bps;  // received by the child, between two scrapes (cascade ctl tree)
   };
   std::vector<Node> nodes;                         // sorted by id
   std::vector<std::string> regions;                // display order
@@ -57,6 +59,14 @@ struct MeshSnapshot {
 // Every line of the summary, each ending with '\n'. With `figures` false, the RTT and loss
 // figures are left out: what remains is the shape used to decide when to reprint.
 std::string FormatMeshSummary(const MeshSnapshot& snapshot, bool figures = true);
+// One room's block of that summary ("  room NAME" and its tree, origin first); `cascade ctl
+// tree` prints the same. Nothing for a room not in the snapshot.
+std::string FormatRoomTree(const MeshSnapshot& snapshot, const std::string& room, bool figures = true);
+// "850 kbit/s", "2.31 Mbit/s".
+std::string FormatBitrate(double bits_per_second);
+// The RTT and loss of this node's link to `peer` from its /metrics text (only the figure
+// fields are set); nullopt when it has no such link.
+std::optional<MeshSnapshot::Link> ReadLinkFigures(std::string_view metrics, const std::string& peer);
 
 class MeshSummary {
  public:

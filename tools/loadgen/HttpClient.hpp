@@ -1,7 +1,11 @@
 #pragma once
-// A tiny asynchronous HTTP/1.1 client for the load generator: one TCP connection per
-// request (Connection: close), the response parsed with http-parser. Control path only.
+// A tiny asynchronous HTTP/1.1 client for the load generator and the cascade tools:
+// HttpClient opens one TCP connection per request (Connection: close); HttpConnection keeps
+// one connection open and sends its requests on it back to back (keep-alive, pipelined),
+// for benchmarks of the server rather than of connection setup. Responses are parsed with
+// http-parser. Control path only.
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -44,7 +48,8 @@ class HttpClient {
   size_t in_flight() const { return exchanges_.size(); }
 
   // Serialises a request as sent on the wire (for tests).
-  static std::string Serialize(const HttpClientRequest& request, const std::string& host);
+  static std::string Serialize(const HttpClientRequest& request, const std::string& host,
+                               bool keep_alive = false);
 
  private:
   class Exchange;
@@ -56,6 +61,35 @@ class HttpClient {
   // Finished exchanges, freed at the next Send() or with the client: one may still be on
   // the stack when it finishes.
   std::vector<std::unique_ptr<Exchange>> finished_;
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // expires with this
+};
+
+// One persistent connection: requests are written as they are sent (pipelined) and each
+// callback runs once, in order, with its response or an error. An error (the server closed,
+// a malformed response) fails every request in flight; the next Send reconnects. May be
+// destroyed from inside a callback.
+class HttpConnection {
+ public:
+  HttpConnection(net::Loop& loop, net::SocketAddress server);
+  ~HttpConnection();
+  HttpConnection(const HttpConnection&) = delete;
+  HttpConnection& operator=(const HttpConnection&) = delete;
+
+  void Send(HttpClientRequest request, HttpClient::Callback callback);
+  size_t in_flight() const { return waiting_.size(); }
+
+ private:
+  class Wire;
+  void Write(const std::string& wire);
+  void Deliver(std::vector<HttpClientResponse> done, const std::string& error);
+
+  net::Loop& loop_;
+  net::SocketAddress server_;
+  std::unique_ptr<Wire> wire_;                  // allocated by this; null: not connected
+  std::vector<std::unique_ptr<Wire>> retired_;  // broken connections, freed later
+  std::string unsent_;                          // written once connected
+  std::deque<HttpClient::Callback> waiting_;    // one per request in flight, in order
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 
 // Parses "http://host:port[/...]" into an address; nullopt when it is not one.
