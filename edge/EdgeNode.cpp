@@ -1,11 +1,10 @@
 #include "edge/EdgeNode.hpp"
 
-#include <openssl/rand.h>
-
 #include <system_error>
 
 #include <nlohmann/json.hpp>
 
+#include "auth/DevelopmentTokens.hpp"
 #include "common/MediaLoad.hpp"
 #include "core/base/Log.hpp"
 #include "core/ice/IceCredentials.hpp"
@@ -15,20 +14,6 @@
 
 namespace cascade::edge {
 namespace {
-
-std::string RandomHex(size_t bytes) {
-  std::vector<uint8_t> raw(bytes);
-  RAND_bytes(raw.data(), static_cast<int>(raw.size()));
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (uint8_t b : raw) {
-    out += kHex[b >> 4];
-    out += kHex[b & 15];
-  }
-  return out;
-}
-
-uint64_t NowSeconds() { return base::WallClockUs() / 1'000'000; }
 
 // Sessions the media plane ended on its own (consent, DTLS) leave an entry in IceSessions;
 // pruned this often, that map stays close to the number of live sessions.
@@ -163,16 +148,7 @@ void EdgeNode::AddRoutes() {
     HandlePatch(request, respond, SessionKind::kViewer);
   });
   if (options_.auth_secret.empty()) {
-    router.Add("GET", "/api/token", [this](net::HttpRequest& request, net::HttpRespond respond) {
-      std::string room = request.QueryParam("room");
-      std::string role = request.QueryParam("role");
-      if (room.empty() || (role != "publish" && role != "watch")) {
-        throw net::HttpError(400, "need ?room=NAME&role=publish|watch");
-      }
-      auth::TokenClaims claims{room, role == "publish" ? auth::TokenRole::kPublish : auth::TokenRole::kWatch,
-                               NowSeconds() + 3600, "dev-" + RandomHex(4), request.QueryParam("region")};
-      respond(net::HttpResponse::Json(200, nlohmann::json{{"token", auth_->tokens().Issue(claims)}}.dump()));
-    });
+    auth::AddDevelopmentTokenRoute(router, auth_->tokens());
   }
   net::AddStaticFiles(router, "/web", options_.web_root, "watch.html");
 }
@@ -196,7 +172,7 @@ void EdgeNode::HandleOffer(net::HttpRequest& request, const net::HttpRespond& re
   uint32_t video_ssrc = kind == SessionKind::kViewer ? media_->AllocateSsrc() : 0;
   NegotiatedSession negotiated = Negotiate(request.body, kind, identity_, audio_ssrc, video_ssrc, "cascade");
   std::string answer = negotiated.answer_sdp;
-  std::string id = RandomHex(12);
+  std::string id = auth::RandomHex(12);
   auto transport_config = negotiated.transport;
   auto session = std::make_unique<common::ClientSession>(id, room_name, kind, std::move(negotiated),
                                                          audio_ssrc, video_ssrc);

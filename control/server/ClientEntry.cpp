@@ -1,16 +1,15 @@
 #include "control/server/ClientEntry.hpp"
 
-#include <openssl/rand.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <charconv>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
+#include "auth/DevelopmentTokens.hpp"
 #include "core/base/Clock.hpp"
 #include "core/base/Log.hpp"
 #include "core/net/StaticFiles.hpp"
+#include "topology/io/DataPath.hpp"
 
 #ifndef CASCADE_SOURCE_DIR
 #define CASCADE_SOURCE_DIR "."
@@ -26,22 +25,6 @@ uint64_t NowSeconds() { return base::WallClockUs() / 1'000'000; }
 
 // A relative data path that is not found from here is taken from the source tree, so the
 // binary finds its data wherever it is started (as tools/cascade does for `cascade up`).
-std::string ResolveDataPath(const std::string& path) {
-  if (path.empty() || path[0] == '/' || access(path.c_str(), R_OK) == 0) return path;
-  return std::string(CASCADE_SOURCE_DIR) + "/" + path;
-}
-
-std::string RandomHex(size_t bytes) {
-  std::vector<uint8_t> raw(bytes);
-  RAND_bytes(raw.data(), static_cast<int>(raw.size()));
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (uint8_t b : raw) {
-    out += kHex[b >> 4];
-    out += kHex[b & 15];
-  }
-  return out;
-}
 
 template <typename Enum>
 std::string AllowedValues() {
@@ -160,8 +143,9 @@ ClientEntry::ClientEntry(const NodeRegistry& registry, EntrySettings settings, c
       tokens_(settings_.auth_secret.empty() ? auth::kLocalDevelopmentSecret : settings_.auth_secret),
       grants_(settings_.auth_secret.empty() ? auth::kLocalDevelopmentSecret : settings_.auth_secret) {
   try {
-    regions_ = std::make_unique<RegionMap>(RegionMap::Load(ResolveDataPath(settings_.latency_matrix),
-                                                           ResolveDataPath(settings_.region_coordinates)));
+    regions_ = std::make_unique<RegionMap>(
+        RegionMap::Load(topology::io::ResolveDataPath(settings_.latency_matrix),
+                        topology::io::ResolveDataPath(settings_.region_coordinates)));
   } catch (const std::runtime_error& error) {
     if (settings_.latency_matrix != kDefaultLatencyMatrix) {
       throw std::runtime_error(std::string("config key 'control.latency_matrix': ") + error.what());
@@ -432,16 +416,7 @@ void ClientEntry::AddRoutes(net::HttpRouter& router) {
     HandlePost(request, respond, false);
   });
   if (settings_.auth_secret.empty()) {
-    router.Add("GET", "/api/token", [this](net::HttpRequest& request, net::HttpRespond respond) {
-      std::string room = request.QueryParam("room");
-      std::string role = request.QueryParam("role");
-      if (room.empty() || (role != "publish" && role != "watch")) {
-        throw net::HttpError(400, "need ?room=NAME&role=publish|watch");
-      }
-      auth::TokenClaims claims{room, role == "publish" ? auth::TokenRole::kPublish : auth::TokenRole::kWatch,
-                               NowSeconds() + 3600, "dev-" + RandomHex(4), request.QueryParam("region")};
-      respond(net::HttpResponse::Json(200, nlohmann::json{{"token", tokens_.Issue(claims)}}.dump()));
-    });
+    auth::AddDevelopmentTokenRoute(router, tokens_);
     LOG_WARN("control.development_tokens",
              {"reason", "auth.secret is not set: GET /api/token hands out tokens to anyone"});
   }

@@ -50,6 +50,7 @@ class Entry {
   explicit Entry(EntrySettings settings = Settings()) : settings_(settings) {
     entry = std::make_unique<ClientEntry>(registry, settings);
     entry->AddRoutes(router);
+    entry->AddOperatorRoutes(router);
     entry->RegisterMetrics(metrics);
   }
 
@@ -452,4 +453,65 @@ TEST_CASE("Entry settings: bad values name the key and the allowed values") {
   EntrySettings bad_table = Settings();
   bad_table.locator.cidr_table = WriteFile("bad.csv", "127.0.0.0/8,atlantis\n");
   CHECK(refusal(bad_table).find("unknown region atlantis") != std::string::npos);
+}
+
+TEST_CASE("GET /api/place previews where a client would go: same region steps, nothing placed or counted") {
+  EntrySettings settings = Settings();
+  settings.locator.cidr_table = WriteFile("place.csv", "cidr,region\n127.0.0.2/32,us-east1\n");
+  settings.locator.trusted_proxies = "127.0.0.9/32";
+  settings.policy = topology::DcPolicy::kRoundRobin;
+  Entry entry(settings);
+  entry.AddEdge("edge-eu", "europe-west1");
+  entry.AddEdge("edge-us-1", "us-east1");
+  entry.AddEdge("edge-us-2", "us-east1");
+  auto place = [&](const std::string& query) {
+    Answer a = entry.Get("/api/place", query);
+    INFO(a.body);
+    return std::pair{a.status, nlohmann::json::parse(a.body)};
+  };
+  auto [status, cidr] = place("room=r&ip=127.0.0.2&role=watch");
+  CHECK(status == 200);
+  CHECK(cidr["ok"] == true);
+  CHECK(cidr["client_region"] == "us-east1");
+  CHECK(cidr["edge_region"] == "us-east1");
+  CHECK(cidr["located_by"] == "cidr");
+  CHECK(cidr["forwarded"] == false);
+  CHECK(cidr["edge_url"] == "http://" + cidr["edge"].get<std::string>() + ".test");
+  // Previews move no round-robin cursor and record no room: asked again, the same answer,
+  // and the first real viewer goes where the preview said.
+  CHECK(place("room=r&ip=127.0.0.2").second["edge"] == cidr["edge"]);
+  CHECK(place("room=r&ip=127.0.0.2").second["edge"] == cidr["edge"]);
+  CHECK(entry.entry->room("r") == nullptr);
+  CHECK(entry.metrics.Read("cascade_control_entry_placements_total", {{"located_by", "cidr"}}) == 0);
+  Answer real = entry.Post(false, "r", entry.Token("r", false), "127.0.0.2");
+  REQUIRE(real.status == 307);
+  CHECK(real.Edge() == cidr["edge"]);
+  // The token's hint wins over the address; a trusted proxy's X-Forwarded-For is believed.
+  auto hinted = place("room=r&ip=127.0.0.2&region=europe-west1").second;
+  CHECK(hinted["edge"] == "edge-eu");
+  CHECK(hinted["located_by"] == "token");
+  auto forwarded = place("room=r&ip=127.0.0.9&forwarded_for=127.0.0.2").second;
+  CHECK(forwarded["located_by"] == "cidr");
+  CHECK(forwarded["address"] == "127.0.0.2");
+  CHECK(forwarded["forwarded"] == true);
+  CHECK(place("room=r&ip=127.0.0.5").second["located_by"] == "unknown");
+  // Bad questions: 400 with a JSON message, and no refusal counted (no client was refused).
+  CHECK(place("room=r&ip=nope").first == 400);
+  CHECK(place("ip=127.0.0.2").first == 400);
+  CHECK(place("room=r&ip=127.0.0.2&role=lurk").first == 400);
+  auto [bad_status, bad] = place("room=r&ip=127.0.0.2&policy=nope");
+  CHECK(bad_status == 400);
+  CHECK(bad["ok"] == false);
+  CHECK(bad["error"].get<std::string>().find("round-robin") != std::string::npos);
+  CHECK(entry.Refusals("bad_policy") == 0);
+}
+
+TEST_CASE("GET /api/place on a cluster without edges answers 503 with the reason") {
+  Entry entry;
+  Answer a = entry.Get("/api/place", "room=r&ip=127.0.0.1");
+  CHECK(a.status == 503);
+  auto body = nlohmann::json::parse(a.body);
+  CHECK(body["ok"] == false);
+  CHECK(body["reason"] == "no_edge");
+  CHECK(entry.Refusals("no_edge") == 0);
 }

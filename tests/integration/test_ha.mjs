@@ -10,8 +10,10 @@
 //
 //   node tests/integration/test_ha.mjs <path-to-cascade> [base_port]
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 
 import { sleep, startMesh, TestRun } from '../browser/harness.mjs';
 
@@ -47,6 +49,7 @@ const run = new TestRun();
 const check = run.check.bind(run);
 const info = run.info.bind(run);
 const within = run.within.bind(run);
+const dir = mkdtempSync(path.join(tmpdir(), 'cascade-ha-'));
 const processes = [];
 const loadgens = [];
 let redis = null;
@@ -65,6 +68,7 @@ async function finish() {
       console.log(p.log.slice(-25).join('\n'));
     }
   }
+  rmSync(dir, { recursive: true, force: true });
   process.exit(run.summarize('test_ha'));
 }
 setTimeout(async () => {
@@ -90,8 +94,12 @@ function startRedis() {
 function redisCli(...args) {
   return execFileSync('redis-cli', ['-p', String(redisPort), ...args], { encoding: 'utf8' });
 }
+// Replica A's certificate is from files, so nodes still pin it after A restarts; B makes one
+// at start: each replica has its own fingerprint in the nodes' control.fingerprint list.
 function startControl(replica) {
-  const p = startMesh(cascade, ['control', '--set', `http.listen=127.0.0.1:${replica.http}`,
+  const certificate = replica === replicas.a
+    ? ['--set', `control.certificate=${dir}/a.pem`, '--set', `control.key=${dir}/a.key`] : [];
+  const p = startMesh(cascade, ['control', ...certificate, '--set', `http.listen=127.0.0.1:${replica.http}`,
     '--set', `control.listen=127.0.0.1:${replica.channel}`, '--set', 'control.heartbeat_ms=200',
     '--set', `control.redis=127.0.0.1:${redisPort}`, '--set', `control.replica_id=${replica.id}`,
     '--set', `auth.node_secret=${secret}`], run, /event=control\.started/);
@@ -167,11 +175,14 @@ const joinOf = (out) => Number(/^edge=\S+ .*join_p50_ms=([\d.]+)/m.exec(out)?.[1
 const distinct = (values) => new Set(values).size === values.length;
 
 async function main() {
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
+    '-keyout', `${dir}/a.key`, '-out', `${dir}/a.pem`, '-days', '1', '-subj', '/CN=cascade-control-a'],
+  { stdio: 'ignore' });
   redisPort = await freePort();
   redis = startRedis();
   if (!check('redis-server started (no persistence)', await within(10000, 'redis to start', redis.ready))) return finish();
 
-  const a = startControl(replicas.a);
+  let a = startControl(replicas.a);
   if (!check('replica A started', await within(10000, 'replica A to start', a.ready))) return finish();
   check('replica A leads (first on Redis)', await until('A to lead', 5000, async () => (await replicaState(replicas.a))?.leader));
   let b = startControl(replicas.b);
@@ -255,7 +266,8 @@ async function main() {
   // A node new to the mesh, and replica A back as a follower.
   a = startControl(replicas.a);
   check('replica A restarted', await within(10000, 'replica A to restart', a.ready));
-  startNode(LATE_NODE, [fingerprintOf(a), fingerprints[1]].filter(Boolean));
+  check('replica A kept its fingerprint (certificate files)', fingerprintOf(a) === fingerprints[0]);
+  startNode(LATE_NODE, fingerprints);
   const all = [...NODES, LATE_NODE];
   const back = await until('every node at both replicas again', 20000, async () =>
     (await nodesAt(replicas.a)).length === all.length && (await nodesAt(replicas.b)).length === all.length);

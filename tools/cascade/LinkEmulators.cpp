@@ -1,22 +1,16 @@
 #include "tools/cascade/LinkEmulators.hpp"
 
-#include <unistd.h>
-
 #include <cmath>
 #include <cstdio>
 
+#include "topology/io/DataPath.hpp"
 #include "topology/io/LatencyLoader.hpp"
 
 namespace cascade::tools {
 
-std::string ResolveDataPath(const std::string& path) {
-  if (path.empty() || path[0] == '/' || access(path.c_str(), R_OK) == 0) return path;
-  return std::string(CASCADE_SOURCE_DIR) + "/" + path;
-}
-
 LinkEmulators::LinkEmulators(ChildProcesses& processes, Options options)
     : processes_(processes), options_(std::move(options)) {
-  options_.matrix = ResolveDataPath(options_.matrix);
+  options_.matrix = topology::io::ResolveDataPath(options_.matrix);
   matrix_ = topology::io::LoadLatencyMatrix(options_.matrix, "");
 }
 

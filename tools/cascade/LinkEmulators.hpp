@@ -67,7 +67,4 @@ class LinkEmulators {
   bool warned_full_ = false;
 };
 
-// A relative data path is tried from the working directory, then from the source tree.
-std::string ResolveDataPath(const std::string& path);
-
 }  // namespace cascade::tools

@@ -13,15 +13,16 @@ namespace {
 
 Json Node(const std::string& id, const std::string& role, const std::string& region, bool alive,
           const std::string& url, Json rooms = Json::array()) {
-  return {{"id", id},
-          {"role", role},
-          {"region", region},
-          {"alive", alive},
-          {"http_url", url},
-          {"last_heard_ms_ago", 420},
-          {"load",
-           {{"sessions", 4}, {"users", 3}, {"cpu_percent", 2.6}, {"egress_bps", 3'120'000}, {"rss_bytes", 1}}},
-          {"rooms", std::move(rooms)}};
+  return {
+      {"id", id},
+      {"role", role},
+      {"region", region},
+      {"alive", alive},
+      {"http_url", url},
+      {"last_heard_ms_ago", 420},
+      {"load",
+       {{"sessions", 4}, {"users", 3}, {"cpu_percent", 2.6}, {"egress_bps", 3'120'000}, {"rss_bytes", 1}}},
+      {"rooms", std::move(rooms)}};
 }
 
 Json Nodes() {
@@ -36,7 +37,10 @@ Json Nodes() {
 }
 
 Json Tree() {
-  return {{"streams", {{"demo", {{{"parent", "edge-eu"}, {"child", "relay-us"}}, {{"parent", "relay-us"}, {"child", "edge-us"}}}}}}};
+  return {
+      {"streams",
+       {{"demo",
+         {{{"parent", "edge-eu"}, {"child", "relay-us"}}, {{"parent", "relay-us"}, {"child", "edge-us"}}}}}}};
 }
 
 std::string LinkMetrics(const std::string& peer, double bytes, double received, double lost, double missing,
@@ -72,8 +76,10 @@ TEST_CASE("ctl rooms: the publisher's edge as origin, links from the tree, viewe
   CHECK(FormatRooms(Json::object(), Json::object()) == "no rooms\n");
 }
 
-TEST_CASE("ctl tree: each link's bitrate from two scrapes of its child, loss and RTT as cascade up shows them") {
-  std::map<std::string, std::string> before = {{"http://127.0.0.1:2", LinkMetrics("relay-us", 1'000'000, 0, 0, 0, 0)}};
+TEST_CASE(
+    "ctl tree: each link's bitrate from two scrapes of its child, loss and RTT as cascade up shows them") {
+  std::map<std::string, std::string> before = {
+      {"http://127.0.0.1:2", LinkMetrics("relay-us", 1'000'000, 0, 0, 0, 0)}};
   std::map<std::string, std::string> after = {
       {"http://127.0.0.1:2", LinkMetrics("relay-us", 1'250'000, 990, 1, 10, 0.0004)},
       {"http://127.0.0.1:3", LinkMetrics("edge-eu", 5000, 1000, 0, 0, 0.0971)}};
@@ -88,10 +94,18 @@ TEST_CASE("ctl tree: each link's bitrate from two scrapes of its child, loss and
 }
 
 TEST_CASE("ctl place: the edge, the regions and how the client was located") {
-  Json answer = {{"ok", true},          {"room", "demo"},          {"role", "watch"},
-                 {"edge", "edge-us"},   {"edge_region", "us-east1"}, {"edge_url", "http://127.0.0.1:2"},
-                 {"client_region", "us-east1"}, {"located_by", "cidr"}, {"address", "10.1.2.3"},
-                 {"forwarded", true},   {"mode", "cascading"},     {"policy", "least-used"}};
+  Json answer = {{"ok", true},
+                 {"room", "demo"},
+                 {"role", "watch"},
+                 {"edge", "edge-us"},
+                 {"edge_region", "us-east1"},
+                 {"edge_url", "http://127.0.0.1:2"},
+                 {"client_region", "us-east1"},
+                 {"located_by", "cidr"},
+                 {"address", "10.1.2.3"},
+                 {"forwarded", true},
+                 {"mode", "cascading"},
+                 {"policy", "least-used"}};
   CHECK(FormatPlacement(answer) ==
         "room           demo (watch)\n"
         "edge           edge-us\n"
