@@ -2,6 +2,8 @@
 
 #include <openssl/rand.h>
 
+#include <algorithm>
+
 #include "core/base/Log.hpp"
 #include "core/ice/PacketDemux.hpp"
 #include "core/ice/StunMessage.hpp"
@@ -579,6 +581,7 @@ void MediaPlane::CloseLinkIfUnused(Link& link) {
 void MediaPlane::DestroyLink(Link* link, const char* reason) {
   auto it = links_.find(LinkKey{link->peer_node_id(), link->end()});
   if (it == links_.end() || it->second.get() != link) return;
+  std::erase(ended_links_, link);
   std::erase_if(pending_parents_, [link](const auto& entry) { return entry.second == link; });
   for (const auto& name : link->rooms()) {
     Room* room = FindRoom(name);
@@ -623,7 +626,13 @@ void MediaPlane::DestroyEnded() {
   for (const auto& id : sessions) DestroySession(id, "transport ended");
   auto links = std::move(ended_links_);
   ended_links_.clear();
-  for (Link* link : links) DestroyLink(link, "transport ended");
+  for (Link* link : links) {
+    // A link whose transport ended may have been closed since (a DetachStream that made it
+    // unused): only a link still held is destroyed, and never through a dangling pointer.
+    const bool held = std::any_of(links_.begin(), links_.end(),
+                                  [link](const auto& entry) { return entry.second.get() == link; });
+    if (held) DestroyLink(link, "transport ended");
+  }
 }
 
 void MediaPlane::OnFastTick() {

@@ -224,6 +224,7 @@ TEST_CASE("After a Redis restart the replica that led re-takes the lease; the ot
       loop, [&] { return b_redis.connected(); }, 5000);
 
   server.Kill();
+  RunUntil(loop, [&] { return !a_redis.connected() && !b_redis.connected(); });
   server.Start();  // empty: the lease key is gone
   bool b_led = false;
   net::Timer watch(loop, [&] { b_led = b_led || b.leader(); });
@@ -286,9 +287,11 @@ TEST_CASE(
   REQUIRE(a_registry.Register(MakeHello("edge-1"), loop.clock().NowUs(), 1000, *first).ok());
   REQUIRE(a_registry.nodes().at("edge-1").ssrc_range_start == *first);
   server.Kill();
+  RunUntil(loop, [&] { return !a_redis.connected() && !b_redis.connected(); });
   server.Start();
   RunUntil(
       loop, [&] { return a_redis.connected() && b_redis.connected() && a.counters().holds >= 1; }, 5000);
+  REQUIRE(Run(loop, a_redis, {"PING"}).has_value());  // answered after a's re-write, on a's connection
   auto holder = Run(loop, b_redis, {"HGET", "cascade:ssrc_ranges", std::to_string(*first)});
   REQUIRE(holder.has_value());
   CHECK(holder->text == "edge-1");
@@ -399,11 +402,13 @@ TEST_CASE(
   CHECK(second->publisher == "us-east1");
 
   server.Kill();
+  RunUntil(loop, [&] { return !a_redis.connected() && !b_redis.connected(); });
   server.Start();
   RunUntil(
       loop, [&] { return a_redis.connected() && b_redis.connected(); }, 5000);
-  RunUntil(
-      loop, [] { return false; }, 100);  // the re-writes land
+  // Each connection answers in order: once these are answered, the re-writes have landed.
+  REQUIRE(Run(loop, a_redis, {"PING"}).has_value());
+  REQUIRE(Run(loop, b_redis, {"PING"}).has_value());
   auto back = wait([&](auto done) { a.Load("demo", done); });
   REQUIRE(back);
   CHECK(back->first_user == "europe-west1");

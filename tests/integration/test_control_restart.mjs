@@ -66,7 +66,7 @@ function startControl() {
   const p = startMesh(cascade, ['control', '--set', `http.listen=127.0.0.1:${basePort}`,
     '--set', `control.listen=127.0.0.1:${basePort + 1}`, '--set', 'control.heartbeat_ms=200',
     '--set', `control.certificate=${dir}/control.pem`, '--set', `control.key=${dir}/control.key`,
-    '--set', `auth.node_secret=${secret}`], run, /event=control\.started/);
+    '--set', `auth.node_secret=${secret}`, '--set', 'trees.detach_grace_ms=1000'], run, /event=control\.started/);
   p.name = 'control';
   return p;
 }
@@ -176,6 +176,19 @@ async function main() {
   const grown = await links();
   check('the tree grew to edge-asia after the restart', grown['edge-asia'] === 'relay-asia', JSON.stringify(grown));
   check('edge-us was not sent its link again', (await metric(usEdge, 'cascade_media_commands_applied_total')) === commands);
+
+  // The late viewers have left: after the grace their branch goes (the edge's link first, then
+  // the relay's), and both nodes live on (a parent told to stop serving a child whose link had
+  // just ended used to free the link twice).
+  const pruned = await until('the asia branch removed', 10000, async () => {
+    const l = await links();
+    return !l['edge-asia'] && !l['relay-asia'] ? l : null;
+  });
+  check('the branch of a region whose viewers left is removed after the grace', !!pruned, JSON.stringify(pruned));
+  await sleep(1500);
+  check('every node keeps running (the branch\'s parents included)', processes.every((p) => p.exit === null),
+    processes.filter((p) => p.exit !== null).map((p) => `${p.name}: ${JSON.stringify(p.exit)}`).join(', ') || 'all running');
+  check('...and stay registered', (await aliveNodes()).length === NODES.length, (await aliveNodes()).join(' '));
 
   const code = await within(30000, 'the first viewers', viewers.done);
   const summary = summaryOf(viewers.out);
