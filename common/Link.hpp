@@ -84,6 +84,8 @@ class Link {
     silence_reported_ = false;
   }
   LinkCounters& counters() { return counters_; }
+  // The metric series registered for this link (MediaPlane), to be removed with it.
+  std::vector<const char*>& metric_names() { return metric_names_; }
   const LinkCounters& counters() const { return counters_; }
 
  private:
@@ -97,6 +99,7 @@ class Link {
   std::vector<std::string> pending_;  // serialized messages waiting for the channel
   std::set<std::string> rooms_;
   uint64_t report_rtt_us_ = 0;
+  std::vector<const char*> metric_names_;
   uint64_t last_heard_us_ = 0;  // 0: nothing yet
   bool silence_reported_ = false;
   LinkCounters counters_;

@@ -116,6 +116,7 @@ void MediaPlane::RegisterLinkMetrics(Link& link) {
   base::Labels labels{{"peer", link.peer_node_id()}, {"end", EndName(link.end())}};
   auto add = [&](const char* name, const char* help, bool is_counter, std::function<double()> read) {
     metrics.AddCallback(name, help, is_counter, labels, std::move(read));
+    link.metric_names().push_back(name);  // DestroyLink removes exactly these
   };
   const LinkCounters* c = &link.counters();
   Link* raw = &link;
@@ -605,15 +606,9 @@ void MediaPlane::DestroyLink(Link* link, const char* reason) {
   }
   auto names = link->rooms();
   base::Labels labels{{"peer", link->peer_node_id()}, {"end", EndName(link->end())}};
-  for (const char* name :
-       {"cascade_link_rtp_packets_sent_total", "cascade_link_rtp_bytes_sent_total",
-        "cascade_link_rtp_packets_received_total", "cascade_link_rtp_bytes_received_total",
-        "cascade_link_lost_before_repair_total", "cascade_link_lost_after_repair_total",
-        "cascade_link_nacks_sent_total", "cascade_link_nacks_received_total",
-        "cascade_link_packets_resent_total", "cascade_link_keyframe_requests_sent_total",
-        "cascade_link_unannounced_packets_total", "cascade_link_rtt_seconds", "cascade_link_connected"}) {
-    runtime_.metrics().Remove(name, labels);
-  }
+  // Every series RegisterLinkMetrics added reads this link: a scrape after it is gone would
+  // read freed memory.
+  for (const char* name : link->metric_names()) runtime_.metrics().Remove(name, labels);
   LOG_INFO("link.closed", {"peer", link->peer_node_id()}, {"end", EndName(link->end())}, {"reason", reason});
   Forget(link->transport());
   links_.erase(it);

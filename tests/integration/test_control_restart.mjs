@@ -188,6 +188,9 @@ async function main() {
   await sleep(1500);
   check('every node keeps running (the branch\'s parents included)', processes.every((p) => p.exit === null),
     processes.filter((p) => p.exit !== null).map((p) => `${p.name}: ${JSON.stringify(p.exit)}`).join(', ') || 'all running');
+  const originMetrics = await (await fetch(`http://127.0.0.1:${NODES[0].http}/metrics`)).text();
+  const stale = originMetrics.split('\n').filter((l) => l.includes('peer="relay-asia"'));
+  check('the origin lists no metric series of its closed link to relay-asia', stale.length === 0, stale.join(' | '));
   check('...and stay registered', (await aliveNodes()).length === NODES.length, (await aliveNodes()).join(' '));
 
   const code = await within(30000, 'the first viewers', viewers.done);
