@@ -166,7 +166,13 @@ function startLoadgen(replica, args) {
   child.out = '';
   child.stdout.setEncoding('utf8').on('data', (d) => (child.out += d));
   child.stderr.on('data', () => {});
-  child.done = new Promise((resolve) => child.on('exit', (code) => resolve(code)));
+  child.done = new Promise((resolve) => {
+    child.on('exit', (code) => resolve(code));
+    child.on('error', (error) => {
+      child.out += `spawn failed: ${error.message}\n`;
+      resolve(-1);
+    });
+  });
   loadgens.push(child);
   return child;
 }
