@@ -1,7 +1,5 @@
 #include "common/NodeRuntime.hpp"
 
-#include <csignal>
-
 #include "control/client/NodeProof.hpp"
 #include "core/base/Log.hpp"
 
@@ -155,30 +153,13 @@ bool NodeRuntime::ReportToControl(const control::ControlBody& body) {
   return told;
 }
 
-NodeRuntime::~NodeRuntime() {
-  for (auto*& signal : signals_) {
-    if (!signal) continue;
-    uv_close(reinterpret_cast<uv_handle_t*>(signal),
-             [](uv_handle_t* h) { delete reinterpret_cast<uv_signal_t*>(h); });
-    signal = nullptr;
-  }
-}
+NodeRuntime::~NodeRuntime() = default;
 
 void NodeRuntime::Run() {
-  int numbers[2] = {SIGINT, SIGTERM};
-  for (int i = 0; i < 2; ++i) {
-    signals_[i] = new uv_signal_t;
-    uv_signal_init(loop_.raw(), signals_[i]);
-    signals_[i]->data = this;
-    uv_signal_start(
-        signals_[i],
-        [](uv_signal_t* handle, int signum) {
-          auto* self = static_cast<NodeRuntime*>(handle->data);
-          LOG_INFO("node.stopping", {"node", self->settings_.node_id}, {"signal", signum});
-          self->loop_.Stop();
-        },
-        numbers[i]);
-  }
+  signals_ = std::make_unique<net::SignalWatch>(loop_, [this](int signum) {
+    LOG_INFO("node.stopping", {"node", settings_.node_id}, {"signal", signum});
+    loop_.Stop();
+  });
   LOG_INFO("node.started", {"node", settings_.node_id}, {"role", control::ToString(role_)},
            {"region", settings_.region}, {"http", settings_.http_address.ToString()},
            {"media", media_socket_->local_address().ToString()},

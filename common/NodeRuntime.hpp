@@ -2,7 +2,6 @@
 // What every media node process has, whatever its role: the loop, configuration, metrics
 // on /metrics, health on /healthz, the media UDP socket, the control-plane link and clean
 // shutdown on SIGINT/SIGTERM. Edge and relay build on it instead of repeating it.
-#include <uv.h>
 
 #include <memory>
 #include <set>
@@ -16,6 +15,7 @@
 #include "core/dtls/Certificate.hpp"
 #include "core/net/HttpServer.hpp"
 #include "core/net/Loop.hpp"
+#include "core/net/SignalWatch.hpp"
 #include "core/net/UdpSocket.hpp"
 
 namespace cascade::common {
@@ -95,7 +95,7 @@ class NodeRuntime : public control::ControlClient::Listener {
   std::unique_ptr<net::UdpSocket> media_socket_;
   std::vector<std::unique_ptr<control::ControlClient>> controls_;
   ProcessStats process_stats_;
-  uv_signal_t* signals_[2] = {nullptr, nullptr};  // allocated by this, freed by their close callbacks
+  std::unique_ptr<net::SignalWatch> signals_;  // while Run() runs
   uint64_t last_sent_ = 0;
   uint64_t last_sent_bytes_ = 0;
   uint64_t last_load_us_ = 0;

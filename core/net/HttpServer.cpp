@@ -1,5 +1,7 @@
 #include "core/net/HttpServer.hpp"
 
+#include <nlohmann/json.hpp>
+
 #include <http_parser.h>
 
 #include <cctype>
@@ -202,6 +204,19 @@ HttpServer::HttpServer(Loop& loop, const SocketAddress& bind_address, Options op
 
 HttpServer::~HttpServer() = default;
 
+namespace {
+
+// What a refused request gets: JSON {"ok":false,"error":...} on the JSON API (/api/...),
+// plain text elsewhere (WHIP/WHEP clients, pages).
+HttpResponse ErrorFor(const HttpRequest& request, int status, const std::string& message) {
+  if (request.path.starts_with("/api/")) {
+    return HttpResponse::Json(status, nlohmann::json{{"ok", false}, {"error", message}}.dump());
+  }
+  return HttpResponse::Text(status, message + "\n");
+}
+
+}  // namespace
+
 void HttpServer::Remove(Connection* connection) { connections_.erase(connection); }
 
 void HttpServer::Dispatch(Connection* connection, HttpRequest& request) {
@@ -214,7 +229,7 @@ void HttpServer::Dispatch(Connection* connection, HttpRequest& request) {
   auto match = router_.Find(request.method, request.path);
   if (!match.handler) {
     if (match.allowed_methods.empty()) {
-      respond(HttpResponse::Text(404, "no such resource: " + request.path + "\n"));
+      respond(ErrorFor(request, 404, "no such resource: " + request.path));
     } else if (request.method == "OPTIONS") {
       // CORS preflight for any route that has no OPTIONS handler of its own.
       std::string methods = "OPTIONS";
@@ -229,7 +244,7 @@ void HttpServer::Dispatch(Connection* connection, HttpRequest& request) {
     } else {
       std::string methods;
       for (const auto& m : match.allowed_methods) methods += (methods.empty() ? "" : ", ") + m;
-      respond(HttpResponse::Text(405, request.method + " not allowed here\n").Set("Allow", methods));
+      respond(ErrorFor(request, 405, request.method + " not allowed here").Set("Allow", methods));
     }
     return;
   }
@@ -240,10 +255,10 @@ void HttpServer::Dispatch(Connection* connection, HttpRequest& request) {
     }
     (*match.handler)(request, respond);
   } catch (const HttpError& error) {
-    respond(HttpResponse::Text(error.status(), std::string(error.what()) + "\n"));
+    respond(ErrorFor(request, error.status(), error.what()));
   } catch (const std::exception& error) {
     LOG_ERROR("http.handler_failed", {"path", request.path}, {"error", error.what()});
-    respond(HttpResponse::Text(500, "internal error\n"));
+    respond(ErrorFor(request, 500, "internal error"));
   }
 }
 

@@ -21,9 +21,8 @@
 namespace cascade::tools {
 namespace {
 
-// What a WHEP client would send, minus nothing control reads: control places by the token
-// and the address, and passes the offer on untouched to no one (the client re-POSTs it to
-// the edge), so its size is what matters here.
+// A small WHEP offer. Control never reads it (it places by the token and the address; the
+// client re-POSTs the offer to the edge), so only its size matters here.
 constexpr const char* kOffer =
     "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\na=group:BUNDLE 0 1\r\n"
     "a=ice-ufrag:benchufr\r\na=ice-pwd:benchpasswordbenchpassword\r\n"

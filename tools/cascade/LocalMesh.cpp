@@ -3,7 +3,6 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <unistd.h>
-#include <uv.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -16,6 +15,7 @@
 #include "control/server/ControlDaemon.hpp"
 #include "core/base/Log.hpp"
 #include "core/ice/IceCredentials.hpp"
+#include "core/net/SignalWatch.hpp"
 #include "core/net/Timer.hpp"
 #include "tools/cascade/ChildProcesses.hpp"
 #include "tools/cascade/LinkEmulators.hpp"
@@ -320,16 +320,7 @@ int RunLocalMesh(const LocalMeshPlan& plan) {
   if (plan.duration_s > 0) deadline.Start(static_cast<uint64_t>(plan.duration_s) * 1000);
 
   // Ctrl-C or a polite kill: stop the loop, then the nodes, and report.
-  std::vector<uv_signal_t*> signals;
-  for (int signum : {SIGINT, SIGTERM}) {
-    auto* handle = new uv_signal_t;
-    uv_signal_init(loop.raw(), handle);
-    handle->data = &loop;
-    uv_signal_start(
-        handle, [](uv_signal_t* h, int) { static_cast<net::Loop*>(h->data)->Stop(); }, signum);
-    uv_unref(reinterpret_cast<uv_handle_t*>(handle));
-    signals.push_back(handle);
-  }
+  net::SignalWatch signals(loop, [&loop](int) { loop.Stop(); });
 
   loop.Run();
 
@@ -338,10 +329,6 @@ int RunLocalMesh(const LocalMeshPlan& plan) {
   bool final_all = control.server().registry().alive_count() == nodes.size();
   PrintNodes(control.server().registry());
   int failures = processes.StopAll();
-  for (auto* handle : signals) {
-    uv_close(reinterpret_cast<uv_handle_t*>(handle),
-             [](uv_handle_t* h) { delete reinterpret_cast<uv_signal_t*>(h); });
-  }
   std::printf("up: %s (%d node processes exited uncleanly)\n",
               all_registered_once && final_all ? "mesh was healthy" : "mesh was NOT healthy", failures);
   std::fflush(stdout);

@@ -6,6 +6,7 @@
 #include "common/NodeRuntime.hpp"
 #include "control/server/ControlDaemon.hpp"
 #include "core/base/Log.hpp"
+#include "core/net/SignalWatch.hpp"
 #include "edge/EdgeNode.hpp"
 #include "relay/RelayNode.hpp"
 #include "tools/cascade/Commands.hpp"
@@ -42,6 +43,10 @@ void AddNodeCommands(CLI::App& app) {
     auto config = control_options->Load(control::ControlSettings::KnownKeys());
     net::Loop loop;
     control::ControlDaemon daemon(loop, control::ControlSettings::FromConfig(config));
+    net::SignalWatch signals(loop, [&loop](int signum) {
+      LOG_INFO("control.stopping", {"signal", signum});
+      loop.Stop();
+    });
     loop.Run();
   });
 

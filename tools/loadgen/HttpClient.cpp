@@ -202,12 +202,12 @@ class HttpConnection::Wire : public net::TcpConnection::Listener {
   void OnTcpConnectionData(net::TcpConnection*, std::span<const uint8_t> data) override {
     std::vector<HttpClientResponse> done;
     bool ok = parser.Feed(data, done);
-    owner_->Deliver(std::move(done), ok ? "" : parser.Error());
+    owner_->Deliver(this, std::move(done), ok ? "" : parser.Error());
   }
   void OnTcpConnectionClosed(net::TcpConnection*) override {
     std::vector<HttpClientResponse> done;
     parser.FeedEnd(done);
-    owner_->Deliver(std::move(done), "connection closed");
+    owner_->Deliver(this, std::move(done), "connection closed");
   }
 
   std::unique_ptr<net::TcpConnection> tcp;
@@ -234,25 +234,29 @@ void HttpConnection::Send(HttpClientRequest request, HttpClient::Callback callba
   if (wire_) return;  // connecting
   wire_ = std::make_unique<Wire>(this);
   std::weak_ptr<bool> alive = alive_;
-  net::TcpConnection::Connect(loop_, server_,
-                              [this, alive](std::unique_ptr<net::TcpConnection> tcp, int status) {
-                                if (alive.expired() || !wire_) return;
-                                if (status != 0) {
-                                  Deliver({}, std::string("connect failed: ") + uv_strerror(status));
-                                  return;
-                                }
-                                wire_->tcp = std::move(tcp);
-                                wire_->tcp->Start(wire_.get());
-                                Write(unsent_);
-                                unsent_.clear();
-                              });
+  const Wire* connecting = wire_.get();
+  net::TcpConnection::Connect(
+      loop_, server_, [this, alive, connecting](std::unique_ptr<net::TcpConnection> tcp, int status) {
+        if (alive.expired() || wire_.get() != connecting) return;
+        if (status != 0) {
+          Deliver(connecting, {}, std::string("connect failed: ") + uv_strerror(status));
+          return;
+        }
+        wire_->tcp = std::move(tcp);
+        wire_->tcp->Start(wire_.get());
+        Write(unsent_);
+        unsent_.clear();
+      });
 }
 
 void HttpConnection::Write(const std::string& wire) {
   wire_->tcp->Write(std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(wire.data()), wire.size()));
 }
 
-void HttpConnection::Deliver(std::vector<HttpClientResponse> done, const std::string& error) {
+void HttpConnection::Deliver(const Wire* from, std::vector<HttpClientResponse> done,
+                             const std::string& error) {
+  // A retired connection's late news (its close after a malformed response) is not ours.
+  if (from != wire_.get()) return;
   std::weak_ptr<bool> alive = alive_;
   for (auto& response : done) {
     if (waiting_.empty()) break;

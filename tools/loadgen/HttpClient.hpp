@@ -81,7 +81,8 @@ class HttpConnection {
  private:
   class Wire;
   void Write(const std::string& wire);
-  void Deliver(std::vector<HttpClientResponse> done, const std::string& error);
+  // Answers waiting requests in order with `done`; an error then fails the rest.
+  void Deliver(const Wire* from, std::vector<HttpClientResponse> done, const std::string& error);
 
   net::Loop& loop_;
   net::SocketAddress server_;

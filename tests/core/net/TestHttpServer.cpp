@@ -115,6 +115,22 @@ TEST_CASE("HttpServer answers 404, 405, CORS preflight and turns HttpError into 
   CHECK(unauthorized.find("missing bearer token") != std::string::npos);
 }
 
+TEST_CASE("HttpServer refuses JSON API requests (/api/...) with a JSON error, others with text") {
+  Loop loop;
+  HttpServer server(loop, *SocketAddress::Parse("127.0.0.1", 0));
+  server.router().Add("GET", "/api/thing",
+                      [](HttpRequest&, HttpRespond) { throw HttpError(409, "busy \"now\""); });
+  std::string unknown = WithServer(server, loop, "GET /api/nothing HTTP/1.1\r\nConnection: close\r\n\r\n");
+  CHECK(unknown.starts_with("HTTP/1.1 404"));
+  CHECK(unknown.find("Content-Type: application/json") != std::string::npos);
+  CHECK(unknown.find(R"({"error":"no such resource: /api/nothing","ok":false})") != std::string::npos);
+  std::string refused = WithServer(server, loop, "GET /api/thing HTTP/1.1\r\nConnection: close\r\n\r\n");
+  CHECK(refused.starts_with("HTTP/1.1 409"));
+  CHECK(refused.find(R"({"error":"busy \"now\"","ok":false})") != std::string::npos);
+  std::string text = WithServer(server, loop, "GET /nothing HTTP/1.1\r\nConnection: close\r\n\r\n");
+  CHECK(text.find("Content-Type: text/plain") != std::string::npos);
+}
+
 TEST_CASE("HttpServer answers later when the handler responds asynchronously") {
   Loop loop;
   HttpServer server(loop, *SocketAddress::Parse("127.0.0.1", 0));

@@ -11,7 +11,8 @@ base="${2:-23100}"
 dir="$(mktemp -d)"
 pids=()
 cleanup() {
-  for pid in "${pids[@]}"; do kill -INT "$pid" 2>/dev/null || true; done
+  # TERM: a background job of a script ignores SIGINT, and standalone control has no handler for it.
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   wait 2>/dev/null || true
   rm -rf "$dir"
 }
@@ -96,7 +97,7 @@ pids+=($!)
 tree=""
 for _ in $(seq 1 60); do
   tree="$(ctl tree demo --interval 0.5 2>/dev/null || true)"
-  grep -q 'edge-us .*bit/s' <<<"$tree" && break
+  grep -q 'edge-us  2 viewers .*bit/s' <<<"$tree" && break
   sleep 0.5
 done
 echo "$tree"
