@@ -76,6 +76,32 @@ class NodeGraph {
   std::map<std::string, topology::NodeId> index_;
 };
 
+// A standby for every region the stream enters through a relay: a second relay of that
+// region linked to the same parent, carrying the stream with no children, so that the
+// region's edges move to it within the region when the ingress fails.
+void AddStandbys(const NodeGraph& graph, const topology::StreamTree& tree,
+                 std::map<std::string, std::string>& desired) {
+  // Outside the StreamTree (which allows one link into a region): the next pass sees the
+  // standby as a second, childless ingress, prunes it from the tree and adds it here again,
+  // so the links stay as they are; if the ingress dies, AttachEdge finds the standby already
+  // in the tree and the region's edges move to it over a link inside the region.
+  const topology::Topology& topo = graph.topology();
+  std::map<topology::NodeId, uint32_t> slots;
+  for (topology::NodeId member : tree.Members()) slots[member] = tree.FreeSlots(member);
+  for (topology::NodeId ingress : tree.Members()) {
+    if (ingress == tree.Origin() || topo.Node(ingress).role != topology::NodeRole::kRelay) continue;
+    const topology::NodeId parent = tree.Parent(ingress);
+    const topology::RegionId region = topo.Node(ingress).region;
+    if (topo.Node(parent).region == region || slots[parent] == 0) continue;
+    for (topology::NodeId spare : topo.RelaysIn(region)) {
+      if (tree.Contains(spare) || topo.Node(spare).max_children == 0) continue;
+      desired[graph.Id(spare)] = graph.Id(parent);
+      --slots[parent];
+      break;
+    }
+  }
+}
+
 }  // namespace
 
 TreeController::TreeController(net::Loop& loop, ControlServer& server, TreeCommands& commands,
@@ -353,6 +379,7 @@ void TreeController::Reconcile(const std::string& room) {
   for (topology::NodeId member : tree.Members()) {
     if (member != *origin) desired[graph.Id(member)] = graph.Id(tree.Parent(member));
   }
+  if (options_.standby_relays) AddStandbys(graph, tree, desired);
   Apply(room, desired);
 }
 

@@ -51,6 +51,10 @@ class TreeController {
     // closer parent, each saving more than rebalance_cost viewer-ms.
     size_t rebalance_moves = 2;
     double rebalance_cost = 50;
+    // A second relay in each region the stream enters through a relay pulls the stream too,
+    // childless, so that a failed ingress is replaced within the region at once (costs one
+    // more copy of the stream into each such region).
+    bool standby_relays = true;
     uint32_t probe_timeout_ms = 250;
     uint64_t suspect_ms = 10'000;
     // RTT between regions missing from the latency matrix.

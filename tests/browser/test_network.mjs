@@ -110,29 +110,25 @@ async function startFrameSampler(page) {
     }, 50);
   });
 }
-// After `since`: the first time a frame decoded again once the stream froze, and the longest
-// time without a new decoded frame. A new session's first frame counts as progress.
+// After `since`: the longest time without a new decoded frame, and when the last one came.
+// A new session's first frame counts as progress.
 async function freezeAfter(page, since) {
   const samples = await page.evaluate(() => window.__frames);
   let last = null;
   let lastProgressAt = since;
   let longest = 0;
-  let resumedAt = null;
   for (const [at, sessions, frames] of samples) {
     const progressed = last && (sessions !== last[1] ? frames > 0 : frames > last[2]);
     if (progressed && at >= since) {
       const gap = at - lastProgressAt;
-      if (gap > longest) {
-        longest = gap;
-        resumedAt = at;
-      }
+      longest = Math.max(longest, gap);
       lastProgressAt = at;
     } else if (progressed) {
       lastProgressAt = since;
     }
     last = [at, sessions, frames];
   }
-  return { longestGapMs: longest, resumedAfterMs: resumedAt ? resumedAt - since : null, lastProgressAt };
+  return { longestGapMs: longest, lastProgressAt };
 }
 
 async function openPage(context, name, file, region) {
@@ -203,12 +199,16 @@ async function main() {
       parent && nodes[parent]?.role === 'relay' && regionOf(parent) === viewer.region, `parent ${parent}`);
     check(`tree: ${viewer.edge} reaches the origin ${origin}`, rootOf(links, viewer.edge) === origin);
   }
+  // Into each far region: one ingress relay feeding the region's edges, and at most one standby
+  // relay of that region pulling the stream beside it, childless, from the same parent.
   const entries = {};
   for (const [child, parent] of Object.entries(links)) {
-    if (regionOf(child) !== regionOf(parent)) entries[regionOf(child)] = (entries[regionOf(child)] || 0) + 1;
+    if (regionOf(child) === regionOf(parent)) continue;
+    const feeds = Object.values(links).includes(child);
+    (entries[regionOf(child)] ||= { ingress: [], standby: [] })[feeds ? 'ingress' : 'standby'].push(`${parent}->${child}`);
   }
-  check('tree: each far region is entered by exactly one link', Object.values(entries).every((n) => n === 1),
-    JSON.stringify(entries));
+  check('tree: each far region is entered once (plus at most one childless standby relay)',
+    Object.values(entries).every((e) => e.ingress.length === 1 && e.standby.length <= 1), JSON.stringify(entries));
 
   // ---- kill -9 the relay under the us-east1 viewers
   const usViewer = viewers[0];
@@ -223,9 +223,9 @@ async function main() {
   check(`relay kill: ${usViewer.edge} has a new live parent`, after[usViewer.edge] && after[usViewer.edge] !== deadRelay,
     `parent ${after[usViewer.edge]}`);
   check(`relay kill: ${deadRelay} is gone from the tree`, !Object.keys(after).includes(deadRelay) && !Object.values(after).includes(deadRelay));
-  check('relay kill: frames resume at the Chromium viewer below it',
-    relayFreeze.resumedAfterMs !== null && Date.now() - relayFreeze.lastProgressAt < 1000,
-    `longest freeze ${relayFreeze.longestGapMs} ms, frames again ${relayFreeze.resumedAfterMs} ms after the kill (goal: within 1000 ms)`);
+  check('relay kill: frames keep decoding at the Chromium viewer below it',
+    Date.now() - relayFreeze.lastProgressAt < 1000,
+    `longest time without a new frame since the kill ${relayFreeze.longestGapMs} ms (goal: frames again within 1000 ms)`);
   const postsAfter = await usViewer.page.evaluate(() => window.__cascadeTest.requests.filter((r) => r.method === 'POST').length);
   check('relay kill: the viewer did not reconnect (no new WHEP POST)', postsAfter === postsBefore, `${postsAfter - postsBefore} new POSTs`);
 
@@ -252,7 +252,7 @@ async function main() {
   check('loadgen: every viewer joined through control and received video', code === 0 && summary &&
     Number(summary[1]) === LOADGEN_VIEWERS && Number(summary[2]) === LOADGEN_VIEWERS,
     summary ? `${summary[2]}/${summary[1]} with video, loss ${summary[3]} % across the relay kill, join p50/p95 ${joins?.[1]}/${joins?.[2]} ms` : loadgenOut.slice(-400));
-  console.log(`FIGURES relay_kill_freeze_ms=${relayFreeze.longestGapMs} relay_kill_resumed_ms=${relayFreeze.resumedAfterMs} ` +
+  console.log(`FIGURES relay_kill_freeze_ms=${relayFreeze.longestGapMs} ` +
     `edge_kill_back_ms=${backAfterMs} loadgen_loss_pct=${summary?.[3]} loadgen_join_p50_ms=${joins?.[1]}`);
   await finish();
 }

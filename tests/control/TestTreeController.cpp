@@ -86,6 +86,7 @@ TreeController::Options ShortGrace() {
   options.origin_grace_ms = 300;
   options.tick_ms = 50;
   options.adopt_window_ms = 0;
+  options.standby_relays = false;  // its own test below
   return options;
 }
 
@@ -455,4 +456,47 @@ TEST_CASE(
   CHECK(links["relay-us"] == "edge-eu");
   CHECK(far.ParentIn("demo") == links["edge-asia"]);
   CHECK(edge.commands.empty());
+}
+
+TEST_CASE(
+    "A standby relay pulls the stream beside a region's ingress and takes the region's edges when it dies") {
+  auto options = ShortGrace();
+  options.standby_relays = true;
+  Cluster cluster(options);
+  auto& origin = cluster.Add("edge-eu", NodeRole::kEdge, "europe-west1");
+  cluster.Add("relay-us-1", NodeRole::kRelay, "us-east1");
+  cluster.Add("relay-us-2", NodeRole::kRelay, "us-east1");
+  auto& edge_us = cluster.Add("edge-us", NodeRole::kEdge, "us-east1");
+  REQUIRE(cluster.AllRegistered());
+  origin.rooms["demo"].publisher = true;
+  edge_us.rooms["demo"].viewers = 2;
+  RunUntil(cluster.loop, [&] { return cluster.Links("demo").size() == 3 && cluster.Settled("demo"); });
+  auto links = cluster.Links("demo");
+  REQUIRE(links.size() == 3);
+  const std::string ingress = links["edge-us"];
+  const std::string standby = ingress == "relay-us-1" ? "relay-us-2" : "relay-us-1";
+  CHECK(links[ingress] == "edge-eu");
+  CHECK(links[standby] == "edge-eu");  // childless, carrying the stream
+  CHECK(cluster.nodes[standby]->ParentIn("demo") == "edge-eu");
+  // Stable: further passes change nothing.
+  const uint64_t changes = cluster.controller.counters().links_added +
+                           cluster.controller.counters().links_moved +
+                           cluster.controller.counters().links_removed;
+  RunUntil(
+      cluster.loop, [] { return false; }, 300);
+  CHECK(cluster.controller.counters().links_added + cluster.controller.counters().links_moved +
+            cluster.controller.counters().links_removed ==
+        changes);
+
+  const size_t standby_commands = cluster.nodes[standby]->commands.size();
+  cluster.Kill(ingress);
+  RunUntil(cluster.loop, [&] {
+    return cluster.Links("demo")["edge-us"] == standby && cluster.Settled("demo") &&
+           edge_us.ParentIn("demo") == standby;
+  });
+  CHECK(cluster.Links("demo")["edge-us"] == standby);
+  CHECK(cluster.Links("demo")[standby] == "edge-eu");
+  // The standby only gained a child: its own uplink was already there.
+  CHECK(cluster.nodes[standby]->commands.size() == standby_commands + 1);
+  CHECK(std::holds_alternative<ServeChild>(cluster.nodes[standby]->commands.back()));
 }
