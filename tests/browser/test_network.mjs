@@ -12,7 +12,6 @@
 //
 // One PASS/FAIL line per assertion plus the figures (freeze after the relay kill, time back
 // after the edge kill, join times); exit 0 only if all pass.
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -20,6 +19,7 @@ import { fileURLToPath } from 'node:url';
 
 import { launchChromium, openLoggedPage } from './chromium.mjs';
 import { sleep, startMesh, TestRun } from './harness.mjs';
+import { loadgenSummary, spawnLoadgen, treeLinks } from './mesh-api.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const [cascade, portArg] = process.argv.slice(2);
@@ -87,12 +87,7 @@ function startedNodes() {
 }
 const regionOf = (id) => id.replace(/^(edge|relay)-/, '').replace(/-\d+$/, '');
 
-async function tree() {
-  const body = await (await fetch(`${control}/api/tree`)).json();
-  const links = {};
-  for (const link of body.streams?.[room] || []) links[link.child] = link.parent;
-  return links;
-}
+const tree = () => treeLinks(control, room);
 const rootOf = (links, node) => {
   for (let i = 0; i < 20 && links[node]; ++i) node = links[node];
   return node;
@@ -182,12 +177,8 @@ async function main() {
   }
 
   // ---- loadgen viewers through control, beside the Chromium viewer in us-east1
-  let loadgenOut = '';
-  loadgen = spawn(cascade, ['loadgen', '--control', control, '--region', 'us-east1', '--room', room,
-    '--viewers', String(LOADGEN_VIEWERS), '--ramp-ms', '20', '--duration', '25'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  loadgen.stdout.setEncoding('utf8').on('data', (d) => (loadgenOut += d));
-  loadgen.stderr.on('data', () => {});
-  const loadgenDone = new Promise((resolve) => loadgen.on('exit', (code) => resolve(code)));
+  loadgen = spawnLoadgen(cascade, ['--control', control, '--region', 'us-east1', '--room', room,
+    '--viewers', String(LOADGEN_VIEWERS), '--ramp-ms', '20', '--duration', '25']);
   await sleep(6000);
 
   // ---- the tree control built
@@ -246,8 +237,9 @@ async function main() {
   check('edge kill: the new session is on a live edge', newEdge && newEdge !== asiaViewer.edge, `${newEdge}`);
 
   // ---- the loadgen viewers rode through the relay kill
-  const code = await within(60000, 'loadgen to finish', loadgenDone);
-  const summary = /^viewers=(\d+) with_video=(\d+) .*loss_pct=([\d.]+)/m.exec(loadgenOut);
+  const code = await within(60000, 'loadgen to finish', loadgen.done);
+  const loadgenOut = loadgen.out;
+  const summary = loadgenSummary(loadgenOut);
   const joins = /join_p50_ms=([\d.]+) join_p95_ms=([\d.]+)/.exec(loadgenOut);
   check('loadgen: every viewer joined through control and received video', code === 0 && summary &&
     Number(summary[1]) === LOADGEN_VIEWERS && Number(summary[2]) === LOADGEN_VIEWERS,

@@ -8,12 +8,13 @@
 // (the same links, no command resent), and extends it to a new region for new viewers.
 //
 //   node tests/integration/test_control_restart.mjs <path-to-cascade> [base_port]
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 import { sleep, startMesh, TestRun } from '../browser/harness.mjs';
+import { aliveNodes, loadgenSummary, metricSum, spawnLoadgen, treeLinks, until as untilTrue } from '../browser/mesh-api.mjs';
 
 const [cascade, portArg] = process.argv.slice(2);
 if (!cascade) {
@@ -71,48 +72,16 @@ function startControl() {
   return p;
 }
 
-async function json(url) {
-  const response = await fetch(url);
-  return response.json();
-}
-async function aliveNodes() {
-  try {
-    return (await json(`${controlUrl}/api/nodes`)).nodes.filter((n) => n.alive).map((n) => n.id);
-  } catch {
-    return [];
-  }
-}
-async function links() {
-  const body = await json(`${controlUrl}/api/tree`);
-  const out = {};
-  for (const link of body.streams?.[room] || []) out[link.child] = link.parent;
-  return out;
-}
-async function metric(node, name) {
-  const text = await (await fetch(`http://127.0.0.1:${node.http}/metrics`)).text();
-  let sum = 0;
-  for (const m of text.matchAll(new RegExp(`^${name}(\\{[^}]*\\})? (\\S+)$`, 'gm'))) sum += Number(m[2]);
-  return sum;
-}
-async function until(what, ms, fn) {
-  run.step = what;
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await fn();
-    if (value || Date.now() >= deadline) return value;
-    await sleep(100);
-  }
-}
+const alive = async () => (await aliveNodes(controlUrl)).map((n) => n.id);
+const links = () => treeLinks(controlUrl, room);
+const metric = (node, name) => metricSum(node.http, name);
+const until = (what, ms, fn) => untilTrue(run, what, ms, fn);
 function startLoadgen(args) {
-  const child = spawn(cascade, ['loadgen', '--control', controlUrl, '--room', room, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  child.out = '';
-  child.stdout.setEncoding('utf8').on('data', (d) => (child.out += d));
-  child.stderr.on('data', () => {});
-  child.done = new Promise((resolve) => child.on('exit', (code) => resolve(code)));
+  const child = spawnLoadgen(cascade, ['--control', controlUrl, '--room', room, ...args]);
   loadgens.push(child);
   return child;
 }
-const summaryOf = (out) => /^viewers=(\d+) with_video=(\d+) .*loss_pct=([\d.]+)/m.exec(out);
+const summaryOf = loadgenSummary;
 
 async function main() {
   execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
@@ -129,7 +98,7 @@ async function main() {
     p.name = node.id;
     processes.push(p);
   }
-  const registered = await until('every node registered', 15000, async () => (await aliveNodes()).length === NODES.length);
+  const registered = await until('every node registered', 15000, async () => (await alive()).length === NODES.length);
   if (!check('every node registered with control (node secret)', registered)) return finish();
 
   const publisher = startLoadgen(['--publish', '--viewers', '0', '--duration', '60', '--region', 'europe-west1']);
@@ -157,7 +126,7 @@ async function main() {
   // ---- control comes back: nodes reconnect, the running tree is adopted as reported
   control = startControl();
   if (!check('control restarted', await within(10000, 'control to restart', control.ready))) return finish();
-  const back = await until('every node back at control', 15000, async () => (await aliveNodes()).length === NODES.length);
+  const back = await until('every node back at control', 15000, async () => (await alive()).length === NODES.length);
   check('every node reconnected to the restarted control', back, `${Date.now() - killedAt} ms after the kill`);
   const adopted = await until('the tree adopted', 5000, async () => {
     const l = await links();
@@ -191,7 +160,7 @@ async function main() {
   const originMetrics = await (await fetch(`http://127.0.0.1:${NODES[0].http}/metrics`)).text();
   const stale = originMetrics.split('\n').filter((l) => l.includes('peer="relay-asia"'));
   check('the origin lists no metric series of its closed link to relay-asia', stale.length === 0, stale.join(' | '));
-  check('...and stay registered', (await aliveNodes()).length === NODES.length, (await aliveNodes()).join(' '));
+  check('...and stay registered', (await alive()).length === NODES.length, (await alive()).join(' '));
 
   const code = await within(30000, 'the first viewers', viewers.done);
   const summary = summaryOf(viewers.out);

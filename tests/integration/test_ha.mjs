@@ -9,13 +9,14 @@
 // node's SSRC range, and a node that registers after the restart gets a range nobody holds.
 //
 //   node tests/integration/test_ha.mjs <path-to-cascade> [base_port]
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 import { sleep, startMesh, TestRun } from '../browser/harness.mjs';
+import { aliveNodes, json, loadgenSummary, metricSum, spawnLoadgen, treeLinks, until as untilTrue } from '../browser/mesh-api.mjs';
 
 const [cascade, portArg] = process.argv.slice(2);
 if (!cascade) {
@@ -121,10 +122,6 @@ function startNode(node, fingerprints) {
   return p;
 }
 
-async function json(address) {
-  const response = await fetch(address);
-  return response.json();
-}
 async function replicaState(replica) {
   try {
     return await json(`${url(replica)}/api/replica`);
@@ -132,51 +129,16 @@ async function replicaState(replica) {
     return null;
   }
 }
-async function nodesAt(replica) {
-  try {
-    return (await json(`${url(replica)}/api/nodes`)).nodes.filter((n) => n.alive);
-  } catch {
-    return [];
-  }
-}
-async function links(replica) {
-  const body = await json(`${url(replica)}/api/tree`);
-  const out = {};
-  for (const link of body.streams?.[room] || []) out[link.child] = link.parent;
-  return out;
-}
-async function metric(node, name) {
-  const text = await (await fetch(`http://127.0.0.1:${node.http}/metrics`)).text();
-  let sum = 0;
-  for (const m of text.matchAll(new RegExp(`^${name}(\\{[^}]*\\})? (\\S+)$`, 'gm'))) sum += Number(m[2]);
-  return sum;
-}
-async function until(what, ms, fn) {
-  run.step = what;
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await fn();
-    if (value || Date.now() >= deadline) return value;
-    await sleep(100);
-  }
-}
+const nodesAt = (replica) => aliveNodes(url(replica));
+const links = (replica) => treeLinks(url(replica), room);
+const metric = (node, name) => metricSum(node.http, name);
+const until = (what, ms, fn) => untilTrue(run, what, ms, fn);
 function startLoadgen(replica, args) {
-  const child = spawn(cascade, ['loadgen', '--control', url(replica), '--room', room, ...args],
-    { stdio: ['ignore', 'pipe', 'pipe'] });
-  child.out = '';
-  child.stdout.setEncoding('utf8').on('data', (d) => (child.out += d));
-  child.stderr.on('data', () => {});
-  child.done = new Promise((resolve) => {
-    child.on('exit', (code) => resolve(code));
-    child.on('error', (error) => {
-      child.out += `spawn failed: ${error.message}\n`;
-      resolve(-1);
-    });
-  });
+  const child = spawnLoadgen(cascade, ['--control', url(replica), '--room', room, ...args]);
   loadgens.push(child);
   return child;
 }
-const summaryOf = (out) => /^viewers=(\d+) with_video=(\d+) .*loss_pct=([\d.]+)/m.exec(out);
+const summaryOf = loadgenSummary;
 const joinOf = (out) => Number(/^edge=\S+ .*join_p50_ms=([\d.]+)/m.exec(out)?.[1] ?? NaN);
 const distinct = (values) => new Set(values).size === values.length;
 
