@@ -13,6 +13,7 @@
 #include "control/server/OperatorAuth.hpp"
 #include "core/dtls/Certificate.hpp"
 #include "tests/RunLoop.hpp"
+#include "tests/control/JsonRequest.hpp"
 #include "tests/core/net/BlockingClient.hpp"
 
 using namespace cascade;
@@ -281,35 +282,13 @@ TEST_CASE("A refused connection cannot heartbeat, and a second hello on a regist
 
 namespace {
 
-struct HttpReply {
-  int status = 0;
-  std::string raw;
-  nlohmann::json json;
-};
+using HttpReply = cascade::test::JsonReply;
 
 // One request from a client thread while the loop runs.
 HttpReply Request(net::Loop& loop, uint16_t port, const std::string& method, const std::string& target,
                   const std::string& authorization = "", const std::string& body = "") {
-  std::string raw = method + " " + target + " HTTP/1.1\r\nHost: control\r\nConnection: close\r\n";
-  if (!authorization.empty()) raw += "Authorization: " + authorization + "\r\n";
-  raw +=
-      "Content-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
-  std::string text;
-  std::atomic<bool> done{false};
-  std::thread client([&] {
-    text = cascade::test::TcpExchange(port, raw, 8000);
-    done = true;
-  });
-  RunUntil(
-      loop, [&] { return done.load(); }, 10000);
-  client.join();
-  HttpReply reply;
-  reply.raw = text;
-  if (text.starts_with("HTTP/1.1 ") && text.size() >= 12) reply.status = std::stoi(text.substr(9, 3));
-  auto body_at = text.find("\r\n\r\n");
-  if (body_at != std::string::npos)
-    reply.json = nlohmann::json::parse(text.substr(body_at + 4), nullptr, false);
-  return reply;
+  return cascade::test::JsonRequest(loop, port, method, target, body,
+                                    authorization.empty() ? "" : "Authorization: " + authorization + "\r\n");
 }
 
 // The operator guard answered (not a handler of its own).

@@ -16,6 +16,7 @@
 #include "core/dtls/Certificate.hpp"
 #include "core/net/HttpServer.hpp"
 #include "tests/RunLoop.hpp"
+#include "tests/control/JsonRequest.hpp"
 #include "tests/core/net/BlockingClient.hpp"
 
 using namespace cascade;
@@ -99,11 +100,7 @@ ControlServer::Options WithTimeout(uint32_t command_timeout_ms) {
   return options;
 }
 
-struct Reply {
-  int status = 0;
-  std::string raw;
-  nlohmann::json json;
-};
+using Reply = cascade::test::JsonReply;
 
 // A control server with the tree API on a real HTTP server, and real nodes on loopback.
 struct Mesh {
@@ -148,28 +145,7 @@ struct Mesh {
   // `headers`: extra header lines, each ending in \r\n.
   Reply Request(const std::string& method, const std::string& target, const std::string& body = "",
                 const std::string& headers = "") {
-    std::string raw = method + " " + target + " HTTP/1.1\r\nHost: control\r\nConnection: close\r\n" +
-                      headers +
-                      "Content-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) +
-                      "\r\n\r\n" + body;
-    std::string text;
-    std::atomic<bool> done{false};
-    uint16_t port = http.local_address().port();
-    std::thread client([&] {
-      text = cascade::test::TcpExchange(port, raw, 8000);
-      done = true;
-    });
-    RunUntil(
-        loop, [&] { return done.load(); }, 10000);
-    client.join();
-    Reply reply;
-    reply.raw = text;
-    if (text.starts_with("HTTP/1.1 ") && text.size() >= 12) reply.status = std::stoi(text.substr(9, 3));
-    auto body_at = text.find("\r\n\r\n");
-    if (body_at != std::string::npos) {
-      reply.json = nlohmann::json::parse(text.substr(body_at + 4), nullptr, false);
-    }
-    return reply;
+    return cascade::test::JsonRequest(loop, http.local_address().port(), method, target, body, headers);
   }
 
   Reply Link(const std::string& stream, const std::string& parent, const std::string& child) {
