@@ -619,14 +619,12 @@ void MediaPlane::DestroyEnded() {
   auto sessions = std::move(ended_sessions_);
   ended_sessions_.clear();
   for (const auto& id : sessions) DestroySession(id, "transport ended");
-  auto links = std::move(ended_links_);
-  ended_links_.clear();
-  for (Link* link : links) {
-    // A link whose transport ended may have been closed since (a DetachStream that made it
-    // unused): only a link still held is destroyed, and never through a dangling pointer.
-    const bool held = std::any_of(links_.begin(), links_.end(),
-                                  [link](const auto& entry) { return entry.second.get() == link; });
-    if (held) DestroyLink(link, "transport ended");
+  // DestroyLink drops every entry of the link it destroys (a DetachStream may close a link
+  // whose transport ended first), so what is left here is always alive.
+  while (!ended_links_.empty()) {
+    Link* link = ended_links_.back();
+    ended_links_.pop_back();
+    DestroyLink(link, "transport ended");
   }
 }
 
