@@ -5,12 +5,12 @@
 #include <nlohmann/json.hpp>
 
 #include "auth/DevelopmentTokens.hpp"
-#include "common/MediaLoad.hpp"
 #include "core/base/Log.hpp"
 #include "core/ice/IceCredentials.hpp"
 #include "core/net/StaticFiles.hpp"
 #include "core/sdp/SdpParser.hpp"
 #include "edge/Negotiation.hpp"
+#include "media/MediaLoad.hpp"
 
 namespace cascade::edge {
 namespace {
@@ -33,7 +33,7 @@ std::string BundleTagMid(const std::string& answer_sdp) {
 
 const std::set<std::string>& EdgeOptions::KnownKeys() {
   static const std::set<std::string> keys = [] {
-    std::set<std::string> all = common::NodeSettings::KnownKeys();
+    std::set<std::string> all = media::NodeSettings::KnownKeys();
     all.insert({"auth.secret", "web.root", "edge.publisher_max_bitrate", "media.tcp", "ice.servers",
                 "ice.username", "ice.credential"});
     return all;
@@ -48,22 +48,22 @@ EdgeOptions EdgeOptions::FromConfig(const base::Config& config) {
     throw base::ConfigError("config key 'auth.secret': must be at least 16 characters");
   }
   options.web_root = config.GetString("web.root", CASCADE_WEB_DIR);
-  options.room = common::RoomOptionsFromConfig(config);
+  options.room = media::RoomOptionsFromConfig(config);
   options.media_tcp = config.GetBool("media.tcp", true);
   options.ice = IceServerOptions::FromConfig(config);
   return options;
 }
 
-EdgeNode::EdgeNode(common::NodeSettings settings, EdgeOptions options) : options_(std::move(options)) {
-  runtime_ = std::make_unique<common::NodeRuntime>(control::NodeRole::kEdge, std::move(settings), this);
+EdgeNode::EdgeNode(media::NodeSettings settings, EdgeOptions options) : options_(std::move(options)) {
+  runtime_ = std::make_unique<media::NodeRuntime>(control::NodeRole::kEdge, std::move(settings), this);
   auth_ = std::make_unique<RequestAuth>(
       options_.auth_secret.empty() ? auth::kLocalDevelopmentSecret : options_.auth_secret,
       runtime_->settings().node_id);
-  media_ = std::make_unique<common::MediaPlane>(*runtime_, options_.room);
+  media_ = std::make_unique<media::MediaPlane>(*runtime_, options_.room);
   runtime_->on_command = [this](const control::ControlMessage& command, control::CommandResult& result) {
     media_->ApplyCommand(command, result);
   };
-  runtime_->fill_load = [this](control::NodeLoad& load) { common::AddMediaLoad(*media_, load); };
+  runtime_->fill_load = [this](control::NodeLoad& load) { media::AddMediaLoad(*media_, load); };
   identity_.fingerprint = media_->fingerprint();
   identity_.candidate_ip = runtime_->settings().announce_ip;
   identity_.candidate_port = runtime_->media_socket().local_address().port();
@@ -103,7 +103,7 @@ EdgeNode::~EdgeNode() {
 
 transport::WebRtcTransport* EdgeNode::TransportOfUfrag(std::string_view local_ufrag) {
   const std::string* id = ice_sessions_.SessionOfUfrag(local_ufrag);
-  common::ClientSession* session = id ? media_->FindSession(*id) : nullptr;
+  media::ClientSession* session = id ? media_->FindSession(*id) : nullptr;
   if (!session || !session->has_transport() || session->transport().local_ufrag() != local_ufrag)
     return nullptr;
   return &session->transport();
@@ -163,7 +163,7 @@ void EdgeNode::HandleOffer(net::HttpRequest& request, const net::HttpRespond& re
     throw net::HttpError(415, "Content-Type must be application/sdp");
   }
   if (kind == SessionKind::kPublisher) {
-    if (common::Room* room = media_->FindRoom(room_name)) {
+    if (media::Room* room = media_->FindRoom(room_name)) {
       if (room->publisher()) throw net::HttpError(409, "room already has a publisher");
       if (room->parent()) throw net::HttpError(409, "room is fed from another node: publish at its origin");
     }
@@ -174,8 +174,8 @@ void EdgeNode::HandleOffer(net::HttpRequest& request, const net::HttpRespond& re
   std::string answer = negotiated.answer_sdp;
   std::string id = auth::RandomHex(12);
   auto transport_config = negotiated.transport;
-  auto session = std::make_unique<common::ClientSession>(id, room_name, kind, std::move(negotiated),
-                                                         audio_ssrc, video_ssrc);
+  auto session = std::make_unique<media::ClientSession>(id, room_name, kind, std::move(negotiated),
+                                                        audio_ssrc, video_ssrc);
   session->set_transport(std::make_unique<transport::WebRtcTransport>(
       runtime_->media_socket(), media_->dtls_context(), runtime_->loop().clock(), transport_config,
       media_.get(), &media_->transport_drops()));
@@ -202,7 +202,7 @@ void EdgeNode::HandleOffer(net::HttpRequest& request, const net::HttpRespond& re
 void EdgeNode::HandleDelete(net::HttpRequest& request, const net::HttpRespond& respond) {
   const std::string& room = request.params["room"];
   auth_->Authorize(request, room, std::nullopt, false);
-  common::ClientSession* session = media_->FindSession(request.params["session"]);
+  media::ClientSession* session = media_->FindSession(request.params["session"]);
   if (!session || session->room() != room) throw net::HttpError(404, "no such session");
   ice_sessions_.Remove(session->id());
   media_->DestroySession(session->id(), "deleted");
@@ -218,7 +218,7 @@ void EdgeNode::HandlePatch(net::HttpRequest& request, const net::HttpRespond& re
     if (!HasMediaType(request.Header("content-type"), kTrickleIceSdpfrag)) {
       throw net::HttpError(415, "Content-Type must be application/trickle-ice-sdpfrag (RFC 8840)");
     }
-    common::ClientSession* session = media_->FindSession(request.params["session"]);
+    media::ClientSession* session = media_->FindSession(request.params["session"]);
     if (!session || session->room() != room || session->kind() != kind || !session->has_transport()) {
       throw net::HttpError(404, "no such session");
     }
@@ -242,7 +242,7 @@ void EdgeNode::HandlePatch(net::HttpRequest& request, const net::HttpRespond& re
   }
 }
 
-void EdgeNode::RestartIce(common::ClientSession& session, const IcePatch& patch,
+void EdgeNode::RestartIce(media::ClientSession& session, const IcePatch& patch,
                           const net::HttpRespond& respond) {
   auto& transport = session.transport();
   const std::string old_ufrag = transport.local_ufrag();

@@ -7,9 +7,9 @@
 #include <unordered_map>
 #include <vector>
 
-#include "common/MediaPlane.hpp"
-#include "common/NodeRuntime.hpp"
-#include "common/Room.hpp"
+#include "media/MediaPlane.hpp"
+#include "media/NodeRuntime.hpp"
+#include "media/Room.hpp"
 #include "core/net/Timer.hpp"
 #include "edge/IcePatch.hpp"
 #include "edge/IceServers.hpp"
@@ -23,7 +23,7 @@ namespace cascade::edge {
 struct EdgeOptions {
   std::string auth_secret;  // empty: development mode, GET /api/token hands tokens out
   std::string web_root;     // the publish/watch pages
-  common::Room::Options room;
+  media::Room::Options room;
   bool media_tcp = true;  // passive ICE-TCP on the media socket's IP and port (`media.tcp`)
   IceServerOptions ice;   // STUN/TURN servers announced in Link headers (`ice.*`)
 
@@ -33,11 +33,11 @@ struct EdgeOptions {
 
 class EdgeNode : public net::UdpSocket::Listener {
  public:
-  EdgeNode(common::NodeSettings settings, EdgeOptions options);
+  EdgeNode(media::NodeSettings settings, EdgeOptions options);
   ~EdgeNode() override;
   void Run() { runtime_->Run(); }
-  common::NodeRuntime& runtime() { return *runtime_; }
-  common::MediaPlane& media() { return *media_; }
+  media::NodeRuntime& runtime() { return *runtime_; }
+  media::MediaPlane& media() { return *media_; }
   // Null when `media.tcp` is off.
   const IceTcpPort* ice_tcp() const { return ice_tcp_.get(); }
   const net::SocketAddress& http_address() const { return runtime_->http().local_address(); }
@@ -53,13 +53,13 @@ class EdgeNode : public net::UdpSocket::Listener {
   void HandleOffer(net::HttpRequest& request, const net::HttpRespond& respond, SessionKind kind);
   void HandleDelete(net::HttpRequest& request, const net::HttpRespond& respond);
   void HandlePatch(net::HttpRequest& request, const net::HttpRespond& respond, SessionKind kind);
-  void RestartIce(common::ClientSession& session, const IcePatch& patch, const net::HttpRespond& respond);
+  void RestartIce(media::ClientSession& session, const IcePatch& patch, const net::HttpRespond& respond);
   transport::WebRtcTransport* TransportOfUfrag(std::string_view local_ufrag);
   void RegisterMetrics();
 
   EdgeOptions options_;
-  std::unique_ptr<common::NodeRuntime> runtime_;
-  std::unique_ptr<common::MediaPlane> media_;
+  std::unique_ptr<media::NodeRuntime> runtime_;
+  std::unique_ptr<media::MediaPlane> media_;
   std::unique_ptr<RequestAuth> auth_;
   LocalIdentity identity_;
   IceSessions ice_sessions_;

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "common/Negotiated.hpp"
+#include "media/Negotiated.hpp"
 #include "core/codecs/PayloadInfo.hpp"
 #include "core/dtls/Fingerprint.hpp"
 #include "core/rtp/HeaderExtensions.hpp"
@@ -16,10 +16,10 @@
 
 namespace cascade::edge {
 
-using common::NegotiatedSession;
-using common::PayloadTypeInfo;
-using common::SessionKind;
-using common::TrackKind;
+using media::NegotiatedSession;
+using media::PayloadTypeInfo;
+using media::SessionKind;
+using media::TrackKind;
 
 // What this node puts into every answer.
 struct LocalIdentity {

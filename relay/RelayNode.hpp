@@ -3,18 +3,18 @@
 // children, driven by control's tree commands. Everything it does is the shared media plane.
 #include <memory>
 
-#include "common/MediaPlane.hpp"
-#include "common/NodeRuntime.hpp"
+#include "media/MediaPlane.hpp"
+#include "media/NodeRuntime.hpp"
 
 namespace cascade::relay {
 
 class RelayNode : public net::UdpSocket::Listener {
  public:
-  RelayNode(common::NodeSettings settings, common::Room::Options room_options);
+  RelayNode(media::NodeSettings settings, media::Room::Options room_options);
   ~RelayNode() override;
   void Run() { runtime_->Run(); }
-  common::NodeRuntime& runtime() { return *runtime_; }
-  common::MediaPlane& media() { return *media_; }
+  media::NodeRuntime& runtime() { return *runtime_; }
+  media::MediaPlane& media() { return *media_; }
 
   // net::UdpSocket::Listener: the media socket is made before the media plane exists.
   void OnUdpSocketPacket(net::UdpSocket* socket, std::span<uint8_t> data,
@@ -23,8 +23,8 @@ class RelayNode : public net::UdpSocket::Listener {
   }
 
  private:
-  std::unique_ptr<common::NodeRuntime> runtime_;
-  std::unique_ptr<common::MediaPlane> media_;
+  std::unique_ptr<media::NodeRuntime> runtime_;
+  std::unique_ptr<media::MediaPlane> media_;
 };
 
 }  // namespace cascade::relay

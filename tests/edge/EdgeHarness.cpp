@@ -15,7 +15,7 @@ EdgeHarness::EdgeHarness(const std::vector<std::string>& settings) {
   config.Set("control.fingerprint", dtls::Certificate::Generate("control")->fingerprint().ToString(), "test");
   for (const auto& line : settings) config.Set(line, "test");
   config.RejectUnknownKeys(EdgeOptions::KnownKeys());
-  node_ = std::make_unique<EdgeNode>(common::NodeSettings::FromConfig(config, control::NodeRole::kEdge),
+  node_ = std::make_unique<EdgeNode>(media::NodeSettings::FromConfig(config, control::NodeRole::kEdge),
                                      EdgeOptions::FromConfig(config));
   http_ = std::make_unique<loadgen::HttpClient>(loop(), node_->http_address());
 }

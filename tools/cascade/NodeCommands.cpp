@@ -3,7 +3,7 @@
 #include <iostream>
 #include <memory>
 
-#include "common/NodeRuntime.hpp"
+#include "media/NodeRuntime.hpp"
 #include "control/server/ControlDaemon.hpp"
 #include "core/base/Log.hpp"
 #include "core/net/SignalWatch.hpp"
@@ -55,7 +55,7 @@ void AddNodeCommands(CLI::App& app) {
   edge_options->AddTo(edge);
   edge->callback([edge_options] {
     auto config = edge_options->Load(edge::EdgeOptions::KnownKeys());
-    edge::EdgeNode node(common::NodeSettings::FromConfig(config, control::NodeRole::kEdge),
+    edge::EdgeNode node(media::NodeSettings::FromConfig(config, control::NodeRole::kEdge),
                         edge::EdgeOptions::FromConfig(config));
     node.Run();
   });
@@ -64,9 +64,9 @@ void AddNodeCommands(CLI::App& app) {
   auto* relay = app.add_subcommand("relay", "run a relay node (fans streams out between data centers)");
   relay_options->AddTo(relay);
   relay->callback([relay_options] {
-    auto config = relay_options->Load(common::NodeSettings::KnownKeys());
-    relay::RelayNode node(common::NodeSettings::FromConfig(config, control::NodeRole::kRelay),
-                          common::RoomOptionsFromConfig(config));
+    auto config = relay_options->Load(media::NodeSettings::KnownKeys());
+    relay::RelayNode node(media::NodeSettings::FromConfig(config, control::NodeRole::kRelay),
+                          media::RoomOptionsFromConfig(config));
     node.Run();
   });
 }

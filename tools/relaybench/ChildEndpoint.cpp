@@ -3,15 +3,15 @@
 #include <stdexcept>
 #include <variant>
 
-#include "common/LinkMessage.hpp"
 #include "core/base/Log.hpp"
 #include "core/ice/PacketDemux.hpp"
 #include "core/ice/StunMessage.hpp"
+#include "media/LinkMessage.hpp"
 
 namespace cascade::relaybench {
 namespace {
 
-// As common/MediaPlane: a parent that hears nothing for this long drops the child.
+// As media/MediaPlane: a parent that hears nothing for this long drops the child.
 constexpr uint64_t kLinkConsentTimeoutMs = 10'000;
 
 net::UdpSocket::Options SocketOptions() {
@@ -77,7 +77,7 @@ void ChildEndpoint::Attach(const control::AttachStream& command) {
       credentials.password.size() < 22) {
     throw std::invalid_argument("link credentials too short");
   }
-  // The child end of common/MediaPlane::LinkFor.
+  // The child end of media/MediaPlane::LinkFor.
   transport::WebRtcTransportConfig config;
   config.local_ufrag = credentials.child_ufrag;
   config.remote_ufrag = credentials.parent_ufrag;
@@ -107,10 +107,10 @@ void ChildEndpoint::OnWebRtcTransportAddressSelected(transport::WebRtcTransport*
 
 void ChildEndpoint::OnWebRtcTransportConnected(transport::WebRtcTransport* transport) {
   connected_us_ = loop_.clock().NowUs();
-  // As common/Link::OnConnected: the child opens the link's channel.
+  // As media/Link::OnConnected: the child opens the link's channel.
   if (channel_) return;
   sctp::DataChannelParams params;
-  params.label = common::kLinkChannelLabel;
+  params.label = media::kLinkChannelLabel;
   params.ordered = true;
   channel_ = transport->OpenDataChannel(params);
   if (!channel_) error_ = "the link channel could not be opened";
@@ -127,14 +127,14 @@ void ChildEndpoint::OnWebRtcTransportRtcp(transport::WebRtcTransport*, std::span
 
 void ChildEndpoint::OnWebRtcTransportDataChannelOpened(transport::WebRtcTransport*,
                                                        const sctp::DataChannel& channel) {
-  if (channel.label() == common::kLinkChannelLabel) channel_open_ = true;
+  if (channel.label() == media::kLinkChannelLabel) channel_open_ = true;
 }
 
 void ChildEndpoint::OnWebRtcTransportDataChannelMessage(transport::WebRtcTransport*, uint16_t,
                                                         sctp::DataChannelMessageType,
                                                         std::span<const uint8_t> data) {
-  auto message = common::ParseLinkMessage(data);
-  if (message.ok() && std::holds_alternative<common::StreamAnnounce>(*message)) ++announces_;
+  auto message = media::ParseLinkMessage(data);
+  if (message.ok() && std::holds_alternative<media::StreamAnnounce>(*message)) ++announces_;
 }
 
 void ChildEndpoint::OnWebRtcTransportEnded(transport::WebRtcTransport*, transport::TransportEnd reason) {

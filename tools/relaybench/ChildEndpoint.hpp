@@ -2,7 +2,7 @@
 // A lightweight child node inside the bench process: it registers with control like a
 // media node (a NodeHello with its own UDP media address and the bench's DTLS certificate
 // fingerprint), answers AttachStream by opening the child end of a link to the parent the
-// way common/MediaPlane does (ICE controlling with control's credentials, DTLS client, SCTP
+// way media/MediaPlane does (ICE controlling with control's credentials, DTLS client, SCTP
 // with the `cascade-link` channel opened once connected), and reports every RTP packet it
 // receives instead of forwarding it. Each endpoint has its own socket, so a parent sees one
 // peer address per child, as with real nodes.

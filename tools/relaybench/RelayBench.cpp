@@ -16,7 +16,6 @@
 #include <thread>
 #include <vector>
 
-#include "common/ProcessStats.hpp"
 #include "control/server/ControlDaemon.hpp"
 #include "core/base/Log.hpp"
 #include "core/dtls/Certificate.hpp"
@@ -24,6 +23,7 @@
 #include "core/net/Loop.hpp"
 #include "core/net/Timer.hpp"
 #include "core/sctp/SctpLibrary.hpp"
+#include "media/ProcessStats.hpp"
 #include "tools/loadgen/EdgeMetrics.hpp"
 #include "tools/loadgen/HttpClient.hpp"
 #include "tools/loadgen/SyntheticMedia.hpp"
@@ -369,14 +369,14 @@ void Bench::StartWindow() {
         window_start_us_ = loop_.clock().NowUs();
         log_.StartWindow(window_start_us_);
         in_window_ = true;
-        self_cpu_start_ = common::ProcessStats::CpuSeconds();
+        self_cpu_start_ = media::ProcessStats::CpuSeconds();
         std::printf("relaybench: measuring for %d s\n", options_.duration_s);
         std::fflush(stdout);
         After(static_cast<uint64_t>(options_.duration_s) * 1000, [this] {
           window_end_us_ = loop_.clock().NowUs();
           log_.EndWindow();
           in_window_ = false;
-          self_cpu_end_ = common::ProcessStats::CpuSeconds();
+          self_cpu_end_ = media::ProcessStats::CpuSeconds();
           ScrapeBoth(
               [this] {
                 After(kDrainMs, [this] {

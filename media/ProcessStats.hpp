@@ -3,7 +3,7 @@
 // /proc/self so that no sampling thread is needed.
 #include <cstdint>
 
-namespace cascade::common {
+namespace cascade::media {
 
 class ProcessStats {
  public:
@@ -18,4 +18,4 @@ class ProcessStats {
   uint64_t last_wall_us_ = 0;
 };
 
-}  // namespace cascade::common
+}  // namespace cascade::media

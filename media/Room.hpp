@@ -18,9 +18,6 @@
 #include <string_view>
 #include <vector>
 
-#include "common/ClientSession.hpp"
-#include "common/Link.hpp"
-#include "common/LinkMessage.hpp"
 #include "core/rtcp/ReceiverStats.hpp"
 #include "core/rtcp/RtcpPacket.hpp"
 #include "core/rtp/KeyframeRequestCoalescer.hpp"
@@ -28,8 +25,11 @@
 #include "core/rtp/NackResponder.hpp"
 #include "core/rtp/PacketCache.hpp"
 #include "core/rtp/RtpPacket.hpp"
+#include "media/ClientSession.hpp"
+#include "media/Link.hpp"
+#include "media/LinkMessage.hpp"
 
-namespace cascade::common {
+namespace cascade::media {
 
 struct RoomCounters {
   uint64_t packets_forwarded = 0;  // to viewers
@@ -190,4 +190,4 @@ class Room {
   uint64_t last_tick_us_ = 0;
 };
 
-}  // namespace cascade::common
+}  // namespace cascade::media

@@ -1,11 +1,11 @@
-#include "common/ProcessStats.hpp"
+#include "media/ProcessStats.hpp"
 
 #include <sys/resource.h>
 #include <unistd.h>
 
 #include <cstdio>
 
-namespace cascade::common {
+namespace cascade::media {
 
 uint64_t ProcessStats::ResidentBytes() {
   FILE* f = std::fopen("/proc/self/statm", "r");
@@ -37,4 +37,4 @@ float ProcessStats::CpuPercentSinceLastCall(uint64_t now_us) {
   return percent;
 }
 
-}  // namespace cascade::common
+}  // namespace cascade::media

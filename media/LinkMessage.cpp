@@ -1,8 +1,8 @@
-#include "common/LinkMessage.hpp"
+#include "media/LinkMessage.hpp"
 
 #include <nlohmann/json.hpp>
 
-namespace cascade::common {
+namespace cascade::media {
 namespace {
 
 using Json = nlohmann::json;
@@ -157,4 +157,4 @@ std::string SerializeLinkMessage(const LinkMessage& message) {
   return out.dump(-1, ' ', false, Json::error_handler_t::replace);
 }
 
-}  // namespace cascade::common
+}  // namespace cascade::media

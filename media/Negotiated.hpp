@@ -10,7 +10,7 @@
 #include "core/rtp/HeaderExtensions.hpp"
 #include "core/transport/WebRtcTransport.hpp"
 
-namespace cascade::common {
+namespace cascade::media {
 
 enum class SessionKind : uint8_t { kPublisher, kViewer };
 const char* ToString(SessionKind kind);
@@ -36,4 +36,4 @@ struct NegotiatedSession {
   uint8_t PayloadTypeFor(codecs::CodecKind codec) const;
 };
 
-}  // namespace cascade::common
+}  // namespace cascade::media

@@ -1,6 +1,6 @@
-#include "common/Negotiated.hpp"
+#include "media/Negotiated.hpp"
 
-namespace cascade::common {
+namespace cascade::media {
 
 const char* ToString(SessionKind kind) { return kind == SessionKind::kPublisher ? "publisher" : "viewer"; }
 
@@ -11,4 +11,4 @@ uint8_t NegotiatedSession::PayloadTypeFor(codecs::CodecKind codec) const {
   return 0xff;
 }
 
-}  // namespace cascade::common
+}  // namespace cascade::media

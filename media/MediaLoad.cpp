@@ -1,6 +1,6 @@
-#include "common/MediaLoad.hpp"
+#include "media/MediaLoad.hpp"
 
-namespace cascade::common {
+namespace cascade::media {
 
 void AddMediaLoad(const MediaPlane& media, control::NodeLoad& load) {
   const size_t clients =
@@ -9,4 +9,4 @@ void AddMediaLoad(const MediaPlane& media, control::NodeLoad& load) {
   load.sessions += static_cast<uint32_t>(clients + media.link_count());
 }
 
-}  // namespace cascade::common
+}  // namespace cascade::media

@@ -1,4 +1,4 @@
-#include "common/MediaPlane.hpp"
+#include "media/MediaPlane.hpp"
 
 #include <openssl/rand.h>
 
@@ -8,7 +8,7 @@
 #include "core/ice/PacketDemux.hpp"
 #include "core/ice/StunMessage.hpp"
 
-namespace cascade::common {
+namespace cascade::media {
 namespace {
 
 // Links keep consent alive every 2 s; a parent that hears nothing for this long drops the
@@ -660,4 +660,4 @@ void MediaPlane::OnSlowTick() {
   DestroyEnded();
 }
 
-}  // namespace cascade::common
+}  // namespace cascade::media

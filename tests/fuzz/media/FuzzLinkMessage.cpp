@@ -8,11 +8,11 @@
 #include <string>
 #include <variant>
 
-#include "common/LinkMessage.hpp"
+#include "media/LinkMessage.hpp"
 
 namespace {
 
-using namespace cascade::common;
+using namespace cascade::media;
 
 bool Same(const StreamAnnounce& a, const StreamAnnounce& b) {
   return a.room == b.room && a.ssrc == b.ssrc && a.kind == b.kind && a.codec == b.codec &&

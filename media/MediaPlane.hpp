@@ -10,18 +10,18 @@
 #include <utility>
 #include <vector>
 
-#include "common/ClientSession.hpp"
-#include "common/Link.hpp"
-#include "common/NodeRuntime.hpp"
-#include "common/Room.hpp"
 #include "control/client/ControlMessages.hpp"
 #include "core/dtls/DtlsContext.hpp"
 #include "core/ice/StunError.hpp"
 #include "core/net/Timer.hpp"
 #include "core/sctp/SctpLibrary.hpp"
 #include "core/transport/WebRtcTransport.hpp"
+#include "media/ClientSession.hpp"
+#include "media/Link.hpp"
+#include "media/NodeRuntime.hpp"
+#include "media/Room.hpp"
 
-namespace cascade::common {
+namespace cascade::media {
 
 // Room options from configuration (`media.keyframe_interval_ms`, `edge.publisher_max_bitrate`).
 Room::Options RoomOptionsFromConfig(const base::Config& config);
@@ -145,4 +145,4 @@ class MediaPlane : public net::UdpSocket::Listener, public transport::WebRtcTran
   uint64_t last_fast_tick_ms_ = 0;
 };
 
-}  // namespace cascade::common
+}  // namespace cascade::media

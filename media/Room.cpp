@@ -1,4 +1,4 @@
-#include "common/Room.hpp"
+#include "media/Room.hpp"
 
 #include <algorithm>
 #include <array>
@@ -18,7 +18,7 @@
 #include "core/rtp/HeaderExtensions.hpp"
 #include "core/srtp/SrtpSession.hpp"
 
-namespace cascade::common {
+namespace cascade::media {
 namespace {
 
 // The SSRC our own feedback carries: RFC 3550 wants a sender SSRC even for pure receivers.
@@ -755,4 +755,4 @@ void Room::SendSenderReports(uint64_t now_us) {
   }
 }
 
-}  // namespace cascade::common
+}  // namespace cascade::media

@@ -9,12 +9,12 @@
 #include <variant>
 #include <vector>
 
-#include "common/Negotiated.hpp"
 #include "core/base/Result.hpp"
 #include "core/codecs/PayloadInfo.hpp"
 #include "core/rtp/HeaderExtensions.hpp"
+#include "media/Negotiated.hpp"
 
-namespace cascade::common {
+namespace cascade::media {
 
 inline constexpr const char* kLinkChannelLabel = "cascade-link";
 inline constexpr size_t kMaxLinkMessageSize = 64 * 1024;
@@ -54,4 +54,4 @@ std::string SerializeLinkMessage(const LinkMessage& message);
 
 const char* CodecName(codecs::CodecKind codec);
 
-}  // namespace cascade::common
+}  // namespace cascade::media

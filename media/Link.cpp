@@ -1,10 +1,10 @@
-#include "common/Link.hpp"
+#include "media/Link.hpp"
 
 #include <algorithm>
 
 #include "core/base/Log.hpp"
 
-namespace cascade::common {
+namespace cascade::media {
 namespace {
 
 // Before any measurement: a link between data centers, not a LAN.
@@ -68,4 +68,4 @@ uint64_t Link::rtt_us() const {
   return kDefaultRttUs;
 }
 
-}  // namespace cascade::common
+}  // namespace cascade::media

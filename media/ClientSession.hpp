@@ -8,12 +8,12 @@
 #include <optional>
 #include <string>
 
-#include "common/Negotiated.hpp"
 #include "core/rtp/NackResponder.hpp"
 #include "core/rtp/RtpStreamRewriter.hpp"
 #include "core/transport/WebRtcTransport.hpp"
+#include "media/Negotiated.hpp"
 
-namespace cascade::common {
+namespace cascade::media {
 
 struct ViewerTrack {
   ViewerTrack(uint32_t ssrc, uint32_t clock_rate)
@@ -73,4 +73,4 @@ class ClientSession {
   std::array<uint8_t, 256> extension_map_{};
 };
 
-}  // namespace cascade::common
+}  // namespace cascade::media

@@ -1,9 +1,9 @@
-#include "common/NodeRuntime.hpp"
+#include "media/NodeRuntime.hpp"
 
 #include "control/client/NodeProof.hpp"
 #include "core/base/Log.hpp"
 
-namespace cascade::common {
+namespace cascade::media {
 namespace {
 
 net::SocketAddress AddressKey(const base::Config& config, const std::string& key,
@@ -216,4 +216,4 @@ control::NodeLoad NodeRuntime::OnControlClientLoadRequested() {
   return load;
 }
 
-}  // namespace cascade::common
+}  // namespace cascade::media

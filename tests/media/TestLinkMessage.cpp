@@ -6,10 +6,10 @@
 #include <variant>
 #include <vector>
 
-#include "common/LinkMessage.hpp"
+#include "media/LinkMessage.hpp"
 
 using namespace cascade;
-using namespace cascade::common;
+using namespace cascade::media;
 
 namespace {
 

@@ -8,7 +8,6 @@
 #include <string>
 #include <vector>
 
-#include "common/ProcessStats.hpp"
 #include "control/client/ControlClient.hpp"
 #include "core/base/Config.hpp"
 #include "core/base/Metrics.hpp"
@@ -17,8 +16,9 @@
 #include "core/net/Loop.hpp"
 #include "core/net/SignalWatch.hpp"
 #include "core/net/UdpSocket.hpp"
+#include "media/ProcessStats.hpp"
 
-namespace cascade::common {
+namespace cascade::media {
 
 struct NodeSettings {
   std::string node_id;
@@ -66,7 +66,7 @@ class NodeRuntime : public control::ControlClient::Listener {
   uint32_t ssrc_range_start() const { return ssrc_range_start_; }
   uint32_t ssrc_range_size() const { return ssrc_range_size_; }
 
-  // Called with each heartbeat to fill in sessions/users (common::AddMediaLoad); CPU, RSS
+  // Called with each heartbeat to fill in sessions/users (media::AddMediaLoad); CPU, RSS
   // and the media socket's egress bit and packet rates are filled in here.
   std::function<void(control::NodeLoad&)> fill_load;
   std::function<void(const control::ControlMessage&, control::CommandResult&)> on_command;
@@ -106,4 +106,4 @@ class NodeRuntime : public control::ControlClient::Listener {
   uint32_t ssrc_range_size_ = 0;
 };
 
-}  // namespace cascade::common
+}  // namespace cascade::media

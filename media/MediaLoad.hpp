@@ -4,11 +4,11 @@
 //              every WebRTC association this node terminates;
 //   users    = client sessions only (publishers + viewers): 0 on a relay.
 // Placement's "full" thresholds (topology/) compare these with the node's capacity.
-#include "common/MediaPlane.hpp"
 #include "control/client/ControlMessages.hpp"
+#include "media/MediaPlane.hpp"
 
-namespace cascade::common {
+namespace cascade::media {
 
 void AddMediaLoad(const MediaPlane& media, control::NodeLoad& load);
 
-}  // namespace cascade::common
+}  // namespace cascade::media

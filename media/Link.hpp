@@ -11,10 +11,10 @@
 #include <string>
 #include <vector>
 
-#include "common/LinkMessage.hpp"
 #include "core/transport/WebRtcTransport.hpp"
+#include "media/LinkMessage.hpp"
 
-namespace cascade::common {
+namespace cascade::media {
 
 struct LinkCounters {
   uint64_t rtp_packets_sent = 0;
@@ -105,4 +105,4 @@ class Link {
   LinkCounters counters_;
 };
 
-}  // namespace cascade::common
+}  // namespace cascade::media

@@ -1,4 +1,4 @@
-// common::Room's tree behaviour with real Links: every link of the room under test is a real
+// media::Room's tree behaviour with real Links: every link of the room under test is a real
 // WebRtcTransport connected over loopback UDP to a plain transport (the peer node), which
 // records the RTP and link messages it receives. The room's packets are handed in directly
 // (as MediaPlane would after demultiplexing), so what the peers receive is what the room sent.
@@ -12,10 +12,10 @@
 #include <variant>
 #include <vector>
 
-#include "common/ClientSession.hpp"
-#include "common/Link.hpp"
-#include "common/LinkMessage.hpp"
-#include "common/Room.hpp"
+#include "media/ClientSession.hpp"
+#include "media/Link.hpp"
+#include "media/LinkMessage.hpp"
+#include "media/Room.hpp"
 #include "core/dtls/Certificate.hpp"
 #include "core/net/Loop.hpp"
 #include "core/net/Timer.hpp"
@@ -24,7 +24,7 @@
 #include "tests/core/transport/TransportTestPeer.hpp"
 
 using namespace cascade;
-using namespace cascade::common;
+using namespace cascade::media;
 using transport::test::Peer;
 
 namespace {
