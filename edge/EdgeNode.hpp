@@ -7,9 +7,6 @@
 #include <unordered_map>
 #include <vector>
 
-#include "media/MediaPlane.hpp"
-#include "media/NodeRuntime.hpp"
-#include "media/Room.hpp"
 #include "core/net/Timer.hpp"
 #include "edge/IcePatch.hpp"
 #include "edge/IceServers.hpp"
@@ -17,6 +14,9 @@
 #include "edge/IceTcpPort.hpp"
 #include "edge/Negotiation.hpp"
 #include "edge/RequestAuth.hpp"
+#include "media/MediaPlane.hpp"
+#include "media/NodeRuntime.hpp"
+#include "media/Room.hpp"
 
 namespace cascade::edge {
 

@@ -7,12 +7,12 @@
 #include <string>
 #include <vector>
 
-#include "media/Negotiated.hpp"
 #include "core/codecs/PayloadInfo.hpp"
 #include "core/dtls/Fingerprint.hpp"
 #include "core/rtp/HeaderExtensions.hpp"
 #include "core/sdp/Candidate.hpp"
 #include "core/transport/WebRtcTransport.hpp"
+#include "media/Negotiated.hpp"
 
 namespace cascade::edge {
 

@@ -1,7 +1,7 @@
 #include <doctest/doctest.h>
 
-#include "media/NodeRuntime.hpp"
 #include "core/dtls/Certificate.hpp"
+#include "media/NodeRuntime.hpp"
 
 using namespace cascade;
 
@@ -25,14 +25,14 @@ TEST_CASE("control.address lists every control replica, each with its own finger
   CHECK(one.controls[0].address.ToString() == "127.0.0.1:7000");
 
   auto pairs = media::NodeSettings::FromConfig(WithControls("127.0.0.1:7000, 127.0.0.2:7001", a + "," + b),
-                                                control::NodeRole::kRelay);
+                                               control::NodeRole::kRelay);
   REQUIRE(pairs.controls.size() == 2);
   CHECK(pairs.controls[1].address.ToString() == "127.0.0.2:7001");
   CHECK(pairs.controls[0].fingerprint.ToString() == a);
   CHECK(pairs.controls[1].fingerprint.ToString() == b);
 
   auto shared = media::NodeSettings::FromConfig(WithControls("127.0.0.1:7000,127.0.0.2:7001", a),
-                                                 control::NodeRole::kEdge);
+                                                control::NodeRole::kEdge);
   REQUIRE(shared.controls.size() == 2);
   CHECK(shared.controls[1].fingerprint.ToString() == a);
 

@@ -12,15 +12,15 @@
 #include <variant>
 #include <vector>
 
-#include "media/ClientSession.hpp"
-#include "media/Link.hpp"
-#include "media/LinkMessage.hpp"
-#include "media/Room.hpp"
 #include "core/dtls/Certificate.hpp"
 #include "core/net/Loop.hpp"
 #include "core/net/Timer.hpp"
 #include "core/rtp/RtpPacket.hpp"
 #include "core/sctp/SctpLibrary.hpp"
+#include "media/ClientSession.hpp"
+#include "media/Link.hpp"
+#include "media/LinkMessage.hpp"
+#include "media/Room.hpp"
 #include "tests/core/transport/TransportTestPeer.hpp"
 
 using namespace cascade;

@@ -3,11 +3,11 @@
 #include <iostream>
 #include <memory>
 
-#include "media/NodeRuntime.hpp"
 #include "control/server/ControlDaemon.hpp"
 #include "core/base/Log.hpp"
 #include "core/net/SignalWatch.hpp"
 #include "edge/EdgeNode.hpp"
+#include "media/NodeRuntime.hpp"
 #include "relay/RelayNode.hpp"
 #include "tools/cascade/Commands.hpp"
 #include "tools/cascade/NodeOptions.hpp"
