@@ -147,6 +147,13 @@ void EdgeNode::AddRoutes() {
   router.Add("PATCH", "/whep/{room}/{session}", [this](net::HttpRequest& request, net::HttpRespond respond) {
     HandlePatch(request, respond, SessionKind::kViewer);
   });
+  router.Add(
+      "GET", "/whep/{room}/{session}/stats",
+      [this](net::HttpRequest& request, net::HttpRespond respond) { HandleViewerStats(request, respond); });
+  router.Add("PUT", "/whep/{room}/{session}/layer",
+             [this](net::HttpRequest& request, net::HttpRespond respond) {
+               HandleLayerPreference(request, respond);
+             });
   if (options_.auth_secret.empty()) {
     auth::AddDevelopmentTokenRoute(router, auth_->tokens());
   }
@@ -170,7 +177,9 @@ void EdgeNode::HandleOffer(net::HttpRequest& request, const net::HttpRespond& re
   }
   uint32_t audio_ssrc = kind == SessionKind::kViewer ? media_->AllocateSsrc() : 0;
   uint32_t video_ssrc = kind == SessionKind::kViewer ? media_->AllocateSsrc() : 0;
-  NegotiatedSession negotiated = Negotiate(request.body, kind, identity_, audio_ssrc, video_ssrc, "cascade");
+  uint32_t video_rtx_ssrc = kind == SessionKind::kViewer ? media_->AllocateSsrc() : 0;
+  NegotiatedSession negotiated =
+      Negotiate(request.body, kind, identity_, audio_ssrc, video_ssrc, video_rtx_ssrc, "cascade");
   std::string answer = negotiated.answer_sdp;
   std::string id = auth::RandomHex(12);
   auto transport_config = negotiated.transport;
@@ -207,6 +216,36 @@ void EdgeNode::HandleDelete(net::HttpRequest& request, const net::HttpRespond& r
   ice_sessions_.Remove(session->id());
   media_->DestroySession(session->id(), "deleted");
   respond(net::HttpResponse::Text(200, "session ended\n"));
+}
+
+media::ViewerSubscriber& EdgeNode::ViewerOf(net::HttpRequest& request, bool authorize) {
+  const std::string& room_name = request.params["room"];
+  // The resource URL's random session id is what a client holds after its POST; changing
+  // what the viewer gets also needs its token, reading its stats does not.
+  if (authorize) auth_->Authorize(request, room_name, auth::TokenRole::kWatch, false);
+  media::ClientSession* session = media_->FindSession(request.params["session"]);
+  media::Room* room = session && session->room() == room_name ? media_->FindRoom(room_name) : nullptr;
+  media::ViewerSubscriber* viewer = room ? room->FindViewer(session) : nullptr;
+  if (!viewer) throw net::HttpError(404, "no such viewer session");
+  return *viewer;
+}
+
+void EdgeNode::HandleViewerStats(net::HttpRequest& request, const net::HttpRespond& respond) {
+  media::ViewerSubscriber& viewer = ViewerOf(request, false);
+  respond(net::HttpResponse::Json(200, viewer.StatsJson(runtime_->loop().clock().NowUs()).dump()));
+}
+
+void EdgeNode::HandleLayerPreference(net::HttpRequest& request, const net::HttpRespond& respond) {
+  media::ViewerSubscriber& viewer = ViewerOf(request, true);
+  std::string_view text = request.body;
+  while (!text.empty() && (text.back() == '\n' || text.back() == '\r' || text.back() == ' '))
+    text.remove_suffix(1);
+  auto preference = media::LayerPreference::Parse(text);
+  if (!preference) {
+    throw net::HttpError(400, "layer preference must be low, medium, high, auto or a height such as 360p");
+  }
+  viewer.SetPreference(*preference);
+  respond(net::HttpResponse::Text(200, "layer preference set\n"));
 }
 
 void EdgeNode::HandlePatch(net::HttpRequest& request, const net::HttpRespond& respond, SessionKind kind) {

@@ -52,6 +52,10 @@ class EdgeNode : public net::UdpSocket::Listener {
   void AddRoutes();
   void HandleOffer(net::HttpRequest& request, const net::HttpRespond& respond, SessionKind kind);
   void HandleDelete(net::HttpRequest& request, const net::HttpRespond& respond);
+  // The viewer a WHEP resource URL names (authorized like the resource itself).
+  media::ViewerSubscriber& ViewerOf(net::HttpRequest& request, bool authorize);
+  void HandleViewerStats(net::HttpRequest& request, const net::HttpRespond& respond);
+  void HandleLayerPreference(net::HttpRequest& request, const net::HttpRespond& respond);
   void HandlePatch(net::HttpRequest& request, const net::HttpRespond& respond, SessionKind kind);
   void RestartIce(media::ClientSession& session, const IcePatch& patch, const net::HttpRespond& respond);
   transport::WebRtcTransport* TransportOfUfrag(std::string_view local_ufrag);

@@ -1,21 +1,55 @@
 #include "edge/Negotiation.hpp"
 
+#include <algorithm>
+
+#include "core/codecs/CodecTable.hpp"
 #include "core/ice/IceCredentials.hpp"
 #include "core/net/HttpMessage.hpp"
 #include "core/sdp/AnswerBuilder.hpp"
 #include "core/sdp/SdpParser.hpp"
 #include "core/sdp/SdpSerializer.hpp"
+#include "core/sdp/SdpText.hpp"
 
 namespace cascade::edge {
 namespace {
 
-std::optional<codecs::CodecKind> CodecFromName(std::string_view name) {
-  if (sdp::EqualsIgnoreCase(name, "opus")) return codecs::CodecKind::kOpus;
-  if (sdp::EqualsIgnoreCase(name, "VP8")) return codecs::CodecKind::kVp8;
-  if (sdp::EqualsIgnoreCase(name, "VP9")) return codecs::CodecKind::kVp9;
-  if (sdp::EqualsIgnoreCase(name, "H264")) return codecs::CodecKind::kH264;
-  if (sdp::EqualsIgnoreCase(name, "AV1")) return codecs::CodecKind::kAv1;
-  return std::nullopt;
+// rtcp-fb types: draft-holmer-rmcat-transport-wide-cc-extensions-01, draft-alvestrand-rmcat-remb.
+constexpr std::string_view kTransportCcFeedback = "transport-cc";
+constexpr std::string_view kRembFeedback = "goog-remb";
+
+// Transport-cc needs both the transport-wide-cc extension and rtcp-fb transport-cc; REMB
+// (with abs-send-time) stays for clients that only do REMB.
+std::vector<std::string> HeaderExtensionsFor(SessionKind kind) {
+  using rtp::ExtensionUri;
+  std::vector<ExtensionUri> uris;
+  if (kind == SessionKind::kPublisher) {
+    uris = {ExtensionUri::kMid, ExtensionUri::kRid, ExtensionUri::kRepairedRid};
+  }
+  // Viewers demultiplex by the SSRCs we announce, so only extensions we forward are offered.
+  // Their transport-wide sequence number goes per viewer into the slot the publisher's
+  // packets carry once publishers negotiate transport-cc too (NegotiationPolicy).
+  uris.insert(uris.end(),
+              {ExtensionUri::kAudioLevel, ExtensionUri::kAbsSendTime, ExtensionUri::kTransportWideCc});
+  std::vector<std::string> out;
+  for (auto uri : uris) out.emplace_back(rtp::ToUri(uri));
+  return out;
+}
+
+bool HasFeedback(const sdp::MediaDescription& media, std::string_view type) {
+  return std::any_of(media.rtcp_fbs.begin(), media.rtcp_fbs.end(),
+                     [&](const sdp::RtcpFb& fb) { return fb.type == type; });
+}
+
+// The answer's rtx payload types (RFC 4588 §8.6), each recorded on the payload type it repairs.
+void RecordRtx(const sdp::MediaDescription& media, NegotiatedSession& out) {
+  for (const auto& map : media.rtpmaps) {
+    if (!sdp::EqualsIgnoreCase(map.encoding, codecs::kRtxSdpName) || map.payload_type >= 128) continue;
+    const sdp::Fmtp* fmtp = media.FindFmtp(map.payload_type);
+    const std::string* apt_text = fmtp ? fmtp->Find(codecs::kRtxAptFmtpKey) : nullptr;
+    auto apt = apt_text ? sdp::text::ParseUint(*apt_text, 127) : std::nullopt;
+    if (!apt || !out.payload_types[*apt].valid) continue;
+    out.payload_types[*apt].rtx_payload_type = static_cast<uint8_t>(map.payload_type);
+  }
 }
 
 // RFC 8445 §5.1.2.1 with type preference 126 (host) and local preference 65535.
@@ -48,7 +82,8 @@ std::vector<sdp::Candidate> LocalCandidates(const LocalIdentity& identity) {
 }
 
 NegotiatedSession Negotiate(const std::string& offer_sdp, SessionKind kind, const LocalIdentity& identity,
-                            uint32_t audio_ssrc, uint32_t video_ssrc, const std::string& cname) {
+                            uint32_t audio_ssrc, uint32_t video_ssrc, uint32_t video_rtx_ssrc,
+                            const std::string& cname, const NegotiationPolicy& policy) {
   auto offer = sdp::ParseSdp(offer_sdp);
   if (!offer.ok()) throw net::HttpError(400, "malformed SDP offer: " + offer.error().Describe());
 
@@ -61,28 +96,31 @@ NegotiatedSession Negotiate(const std::string& offer_sdp, SessionKind kind, cons
   options.fingerprint = {fingerprint_text.substr(0, space), fingerprint_text.substr(space + 1)};
   options.setup = sdp::SetupRole::kPassive;
   options.candidates = LocalCandidates(identity);
-  // No RTX: retransmissions go as plain RTP on the original SSRC (RFC 4585 generic NACK).
-  std::erase_if(options.codecs,
-                [](const sdp::CodecCapability& c) { return sdp::EqualsIgnoreCase(c.name, "rtx"); });
-  // Bandwidth feedback is REMB for now: we do not generate transport-cc feedback yet.
-  std::erase_if(options.rtcp_feedback,
-                [](const sdp::RtcpFbCapability& f) { return f.type == "transport-cc"; });
+  // Codecs, feedback (nack, pli, fir, goog-remb, transport-cc) and rtx: AnswerOptions'
+  // defaults, which come from codecs::CodecTable.
+  options.header_extensions = HeaderExtensionsFor(kind);
+  if (kind == SessionKind::kPublisher && !policy.publisher_transport_cc) {
+    // Measured with Chromium 156 (tests/browser/test_whip_whep.mjs): transport-cc negotiated
+    // but never answered with feedback pulls its send-side estimate down to 84-236 kbit/s
+    // within 15 s (62 kbit/s with the extension alone, without the rtcp-fb), where REMB
+    // alone lets it climb to our 5 Mbit/s cap; so publishers get it only once the room
+    // sends the feedback.
+    std::erase_if(options.rtcp_feedback,
+                  [](const sdp::RtcpFbCapability& f) { return f.type == kTransportCcFeedback; });
+    std::erase(options.header_extensions, std::string(rtp::ToUri(rtp::ExtensionUri::kTransportWideCc)));
+  }
+  // No RTX from publishers yet: the room would have to unwrap it (RFC 4588 §4) before the
+  // cache, so they retransmit as plain RTP on the original SSRC (RFC 4585 generic NACK).
+  // Viewers get rtx when we have an SSRC for it.
+  if (kind == SessionKind::kPublisher || video_rtx_ssrc == 0) {
+    std::erase_if(options.codecs, [](const sdp::CodecCapability& c) {
+      return sdp::EqualsIgnoreCase(c.name, codecs::kRtxSdpName);
+    });
+  }
   if (kind == SessionKind::kPublisher) {
     options.default_direction = sdp::Direction::kRecvOnly;
-    options.header_extensions = {
-        "urn:ietf:params:rtp-hdrext:sdes:mid",
-        "urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id",
-        "urn:ietf:params:rtp-hdrext:sdes:repaired-rtp-stream-id",
-        "urn:ietf:params:rtp-hdrext:ssrc-audio-level",
-        "http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time",
-    };
   } else {
     options.default_direction = sdp::Direction::kSendOnly;
-    // Viewers demultiplex by the SSRCs we announce; only extensions we forward are offered.
-    options.header_extensions = {
-        "urn:ietf:params:rtp-hdrext:ssrc-audio-level",
-        "http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time",
-    };
     bool audio_taken = false;
     bool video_taken = false;
     for (const auto& media : offer->media) {
@@ -94,7 +132,8 @@ NegotiatedSession Negotiate(const std::string& offer_sdp, SessionKind kind, cons
         section.send = sdp::SendStream{audio_ssrc, 0, cname, "cascade", "audio"};
         audio_taken = true;
       } else if (media.kind == sdp::MediaKind::kVideo && !video_taken) {
-        section.send = sdp::SendStream{video_ssrc, 0, cname, "cascade", "video"};
+        // RFC 4588 §8.7: the answer groups the rtx SSRC with the video one when rtx is negotiated.
+        section.send = sdp::SendStream{video_ssrc, video_rtx_ssrc, cname, "cascade", "video"};
         video_taken = true;
       } else {
         section.direction = sdp::Direction::kInactive;
@@ -135,6 +174,7 @@ NegotiatedSession Negotiate(const std::string& offer_sdp, SessionKind kind, cons
   out.transport.dtls_role =
       remote_setup == sdp::SetupRole::kPassive ? dtls::DtlsRole::kClient : dtls::DtlsRole::kServer;
 
+  bool transport_cc_feedback = false;
   for (const auto& media : answer->media) {
     if (media.port == 0) continue;
     if (media.IsSctp()) {
@@ -152,10 +192,20 @@ NegotiatedSession Negotiate(const std::string& offer_sdp, SessionKind kind, cons
     TrackKind track = media.kind == sdp::MediaKind::kAudio ? TrackKind::kAudio : TrackKind::kVideo;
     (track == TrackKind::kAudio ? out.has_audio : out.has_video) = true;
     for (const auto& map : media.rtpmaps) {
-      auto codec = CodecFromName(map.encoding);
+      const codecs::CodecDescription* codec = codecs::FindCodecBySdpName(map.encoding);
       if (!codec || map.payload_type >= 128) continue;
-      out.payload_types[map.payload_type] = {track, *codec, map.clock_rate ? map.clock_rate : 90000, true};
+      bool audio_codec = codec->media == codecs::MediaType::kAudio;
+      if (audio_codec != (track == TrackKind::kAudio)) continue;
+      out.payload_types[map.payload_type] = {track, codec->kind,
+                                             map.clock_rate ? map.clock_rate : codec->clock_rate, true};
     }
+    RecordRtx(media, out);
+    for (const auto& group : media.ssrc_groups) {
+      if (track == TrackKind::kVideo && group.semantics == "FID" && group.ssrcs.size() == 2)
+        out.video_rtx_ssrc = group.ssrcs[1];
+    }
+    out.remb = out.remb || HasFeedback(media, kRembFeedback);
+    transport_cc_feedback = transport_cc_feedback || HasFeedback(media, kTransportCcFeedback);
     for (const auto& ext : media.extmaps) {
       if (ext.id == 0 || ext.id > 255) continue;
       auto uri = rtp::ExtensionUriFromString(ext.uri);
@@ -164,6 +214,7 @@ NegotiatedSession Negotiate(const std::string& offer_sdp, SessionKind kind, cons
         out.id_by_extension[static_cast<size_t>(uri)] = static_cast<uint8_t>(ext.id);
     }
   }
+  out.transport_cc = transport_cc_feedback && out.TransportCcExtensionId() != 0;
   if (!out.has_audio && !out.has_video) throw net::HttpError(400, "offer has no audio or video we can use");
   return out;
 }

@@ -35,8 +35,24 @@ struct LocalIdentity {
 // Answers and ICE restart answers (PATCH) carry the same list.
 std::vector<sdp::Candidate> LocalCandidates(const LocalIdentity& identity);
 
-// `audio_ssrc`/`video_ssrc` are what we send with (viewers only).
+// What this node is ready to take part in, beyond what every session gets.
+struct NegotiationPolicy {
+  // Transport-cc with publishers (the transport-wide-cc extension and rtcp-fb transport-cc).
+  // The room answers publishers' packets with transport-cc feedback
+  // (rtcp::TransportFeedbackGenerator): Chromium's send-side estimator, once transport-cc is
+  // negotiated, starves without it (measured: 84-236 kbit/s within 15 s). The publisher's
+  // packets then also carry the 2-byte slot each viewer's own transport-wide sequence number
+  // is written into. REMB is negotiated either way. Viewers always get transport-cc when
+  // they offer it.
+  bool publisher_transport_cc = true;
+};
+
+// Viewers only: `audio_ssrc`/`video_ssrc` are what we send with, `video_rtx_ssrc` what our
+// RTX retransmissions of video go out with (RFC 4588; kept in the answer and in
+// NegotiatedSession::video_rtx_ssrc only when the viewer negotiated rtx; 0: no rtx).
+// Publishers: all 0, and rtx is not negotiated with them.
 NegotiatedSession Negotiate(const std::string& offer_sdp, SessionKind kind, const LocalIdentity& identity,
-                            uint32_t audio_ssrc, uint32_t video_ssrc, const std::string& cname);
+                            uint32_t audio_ssrc, uint32_t video_ssrc, uint32_t video_rtx_ssrc,
+                            const std::string& cname, const NegotiationPolicy& policy = {});
 
 }  // namespace cascade::edge

@@ -11,8 +11,10 @@
 #include <string>
 #include <vector>
 
+#include "core/base/Metrics.hpp"
 #include "core/transport/WebRtcTransport.hpp"
 #include "media/LinkMessage.hpp"
+#include "media/PacketSink.hpp"
 
 namespace cascade::media {
 
@@ -45,12 +47,16 @@ class Link {
   enum class End : uint8_t { kParent, kChild };
 
   Link(std::string peer_node_id, End end, std::unique_ptr<transport::WebRtcTransport> transport)
-      : peer_node_id_(std::move(peer_node_id)), end_(end), transport_(std::move(transport)) {}
+      : peer_node_id_(std::move(peer_node_id)),
+        end_(end),
+        transport_(std::move(transport)),
+        sink_(transport_.get()) {}
 
   const std::string& peer_node_id() const { return peer_node_id_; }
   End end() const { return end_; }
   transport::WebRtcTransport& transport() { return *transport_; }
   bool connected() const { return transport_->state() == transport::TransportState::kConnected; }
+  PacketSink& sink() { return sink_; }
 
   // Messages wait for the data channel; the child opens it once DTLS is up.
   void Send(const LinkMessage& message);
@@ -84,8 +90,8 @@ class Link {
     silence_reported_ = false;
   }
   LinkCounters& counters() { return counters_; }
-  // The metric series registered for this link (MediaPlane), to be removed with it.
-  std::vector<const char*>& metric_names() { return metric_names_; }
+  // The metric series registered for this link (MediaPlane): removed with it.
+  base::MetricsRegistrations& metrics() { return metrics_; }
   const LinkCounters& counters() const { return counters_; }
 
  private:
@@ -94,12 +100,13 @@ class Link {
   std::string peer_node_id_;
   End end_;
   std::unique_ptr<transport::WebRtcTransport> transport_;
+  TransportSink sink_;
   std::optional<uint16_t> channel_;
   bool channel_requested_ = false;
   std::vector<std::string> pending_;  // serialized messages waiting for the channel
   std::set<std::string> rooms_;
   uint64_t report_rtt_us_ = 0;
-  std::vector<const char*> metric_names_;
+  base::MetricsRegistrations metrics_;
   uint64_t last_heard_us_ = 0;  // 0: nothing yet
   bool silence_reported_ = false;
   LinkCounters counters_;

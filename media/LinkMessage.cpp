@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/codecs/CodecTable.hpp"
+
 namespace cascade::media {
 namespace {
 
@@ -10,14 +12,6 @@ using Json = nlohmann::json;
 constexpr size_t kMaxRoomName = 256;
 constexpr size_t kMaxExtensions = 16;
 constexpr size_t kMaxLayerName = 64;
-
-std::optional<codecs::CodecKind> CodecFromName(std::string_view name) {
-  for (size_t i = 0; i < static_cast<size_t>(codecs::CodecKind::kCount); ++i) {
-    auto codec = static_cast<codecs::CodecKind>(i);
-    if (name == CodecName(codec)) return codec;
-  }
-  return std::nullopt;
-}
 
 struct FieldError {
   LinkMessageError error;
@@ -60,9 +54,11 @@ StreamAnnounce ParseAnnounce(const Json& object) {
     throw FieldError{LinkMessageError::kBadValue};
   }
   const Json& codec = Field(object, "codec");
-  auto parsed = codec.is_string() ? CodecFromName(codec.get_ref<const std::string&>()) : std::nullopt;
+  // The codec table's stable names ("vp8"), the same on every node.
+  const codecs::CodecDescription* parsed =
+      codec.is_string() ? codecs::FindCodecByName(codec.get_ref<const std::string&>()) : nullptr;
   if (!parsed) throw FieldError{LinkMessageError::kBadValue};
-  announce.codec = *parsed;
+  announce.codec = parsed->kind;
   announce.clock_rate = Uint32(object, "clock_rate");
   if (announce.clock_rate == 0) throw FieldError{LinkMessageError::kBadValue};
   const Json& extensions = Field(object, "extensions");
@@ -103,18 +99,6 @@ const char* ToString(LinkMessageError error) {
   return "unknown";
 }
 
-const char* CodecName(codecs::CodecKind codec) {
-  switch (codec) {
-    case codecs::CodecKind::kOpus: return "opus";
-    case codecs::CodecKind::kVp8: return "vp8";
-    case codecs::CodecKind::kVp9: return "vp9";
-    case codecs::CodecKind::kH264: return "h264";
-    case codecs::CodecKind::kAv1: return "av1";
-    case codecs::CodecKind::kCount: break;
-  }
-  return "unknown";
-}
-
 base::Result<LinkMessage, LinkMessageError> ParseLinkMessage(std::span<const uint8_t> data) {
   if (data.size() > kMaxLinkMessageSize) return base::Fail(LinkMessageError::kTooLarge);
   Json object = Json::parse(data.begin(), data.end(), nullptr, /*allow_exceptions=*/false);
@@ -144,7 +128,7 @@ std::string SerializeLinkMessage(const LinkMessage& message) {
            {"room", announce->room},
            {"ssrc", announce->ssrc},
            {"kind", announce->kind == TrackKind::kAudio ? "audio" : "video"},
-           {"codec", CodecName(announce->codec)},
+           {"codec", codecs::ToString(announce->codec)},
            {"clock_rate", announce->clock_rate},
            {"extensions", std::move(extensions)}};
     if (!announce->layer.empty()) out["layer"] = announce->layer;

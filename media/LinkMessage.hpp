@@ -52,6 +52,4 @@ const char* ToString(LinkMessageError error);
 base::Result<LinkMessage, LinkMessageError> ParseLinkMessage(std::span<const uint8_t> data);
 std::string SerializeLinkMessage(const LinkMessage& message);
 
-const char* CodecName(codecs::CodecKind codec);
-
 }  // namespace cascade::media

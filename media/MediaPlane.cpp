@@ -4,9 +4,11 @@
 
 #include <algorithm>
 
+#include "core/base/Bytes.hpp"
 #include "core/base/Log.hpp"
 #include "core/ice/PacketDemux.hpp"
 #include "core/ice/StunMessage.hpp"
+#include "core/rtcp/CompoundReader.hpp"
 
 namespace cascade::media {
 namespace {
@@ -44,7 +46,7 @@ MediaPlane::MediaPlane(NodeRuntime& runtime, Room::Options room_options, uint64_
 void MediaPlane::ReportRooms(std::vector<control::RoomReport>& out) const {
   out.reserve(rooms_.size());
   for (const auto& [name, room] : rooms_) {
-    out.push_back({name, room->publisher() != nullptr, static_cast<uint32_t>(room->viewers().size()),
+    out.push_back({name, room->publisher() != nullptr, static_cast<uint32_t>(room->viewer_count()),
                    room->parent() ? room->parent()->peer_node_id() : std::string()});
   }
 }
@@ -115,8 +117,8 @@ void MediaPlane::RegisterLinkMetrics(Link& link) {
   auto& metrics = runtime_.metrics();
   base::Labels labels{{"peer", link.peer_node_id()}, {"end", EndName(link.end())}};
   auto add = [&](const char* name, const char* help, bool is_counter, std::function<double()> read) {
-    metrics.AddCallback(name, help, is_counter, labels, std::move(read));
-    link.metric_names().push_back(name);  // DestroyLink removes exactly these
+    // The link owns the registrations: they end with it, exactly what was registered.
+    link.metrics().Add(metrics.RegisterCallback(name, help, is_counter, labels, std::move(read)));
   };
   const LinkCounters* c = &link.counters();
   Link* raw = &link;
@@ -336,15 +338,43 @@ void MediaPlane::OnWebRtcTransportRtcp(transport::WebRtcTransport* transport,
 }
 
 void MediaPlane::OnLinkRtcp(Link& link, std::span<const uint8_t> compound) {
-  // A link's compound may speak about streams of several rooms; each room reads its own.
+  // A link's compound may speak about streams of several rooms: it is parsed once here and
+  // each packet goes to the room of the stream it names.
   const uint64_t now = runtime_.loop().clock().NowUs();
   if (link.end() == Link::End::kChild) link.OnHeardFromParent(now);
+  rtcp::CompoundReader reader(compound);
+  rtcp::RtcpPacket packet;
+  while (reader.Next(packet)) {
+    Room* room = RoomOfLinkRtcp(link, packet);
+    if (!room) continue;
+    if (link.end() == Link::End::kChild && room->parent() == &link) room->OnParentRtcp(packet, now);
+    if (link.end() == Link::End::kParent) room->OnChildRtcp(&link, packet, now);
+  }
+}
+
+Room* MediaPlane::RoomOfLinkRtcp(Link& link, const rtcp::RtcpPacket& packet) {
+  // Feedback names the media SSRC, a sender report its sender, a receiver report its blocks
+  // (any of them gives the link's RTT).
+  size_t offset = 0;
+  switch (packet.type) {
+    case rtcp::kPtRtpfb:
+    case rtcp::kPtPsfb: offset = 4; break;
+    case rtcp::kPtSr: offset = 0; break;
+    case rtcp::kPtRr: offset = 4; break;
+    default: return nullptr;
+  }
+  if (packet.payload.size() < offset + 4) return nullptr;
+  const uint32_t ssrc = base::LoadBe32(packet.payload.data() + offset);
+  if (auto it = rooms_by_ssrc_.find(ssrc);
+      it != rooms_by_ssrc_.end() && link.rooms().contains(it->second->name())) {
+    return it->second;
+  }
+  // Streams this node originates are not in rooms_by_ssrc_ (that maps what parents announce).
   for (const auto& name : link.rooms()) {
     Room* room = FindRoom(name);
-    if (!room) continue;
-    if (link.end() == Link::End::kChild && room->parent() == &link) room->OnParentRtcp(compound, now);
-    if (link.end() == Link::End::kParent && room->HasChild(&link)) room->OnChildRtcp(&link, compound, now);
+    if (room && room->FindMeshStream(ssrc)) return room;
   }
+  return nullptr;
 }
 
 void MediaPlane::OnWebRtcTransportDataChannelOpened(transport::WebRtcTransport* transport,
@@ -605,10 +635,6 @@ void MediaPlane::DestroyLink(Link* link, const char* reason) {
     room->RemoveChild(link);
   }
   auto names = link->rooms();
-  base::Labels labels{{"peer", link->peer_node_id()}, {"end", EndName(link->end())}};
-  // Every series RegisterLinkMetrics added reads this link: a scrape after it is gone would
-  // read freed memory.
-  for (const char* name : link->metric_names()) runtime_.metrics().Remove(name, labels);
   LOG_INFO("link.closed", {"peer", link->peer_node_id()}, {"end", EndName(link->end())}, {"reason", reason});
   Forget(link->transport());
   links_.erase(it);
@@ -637,6 +663,7 @@ void MediaPlane::OnFastTick() {
   for (auto& [id, session] : sessions_) session->transport().OnFastTick();
   for (auto& [key, link] : links_) link->transport().OnFastTick();
   const uint64_t now_us = runtime_.loop().clock().NowUs();
+  for (auto& [name, room] : rooms_) room->OnFastTick(now_us);
   for (auto& [key, link] : links_) {
     if (link->end() != Link::End::kChild) continue;
     if (!FeedsStreams(*link)) {

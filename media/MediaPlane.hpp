@@ -104,6 +104,7 @@ class MediaPlane : public net::UdpSocket::Listener, public transport::WebRtcTran
   void DestroyLink(Link* link, const char* reason);
   void OnLinkMessage(Link& link, std::span<const uint8_t> data);
   void OnLinkRtcp(Link& link, std::span<const uint8_t> compound);
+  Room* RoomOfLinkRtcp(Link& link, const rtcp::RtcpPacket& packet);
   void DestroyEnded();
   void OnFastTick();
   void OnSlowTick();

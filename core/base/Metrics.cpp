@@ -63,6 +63,51 @@ void MetricsRegistry::AddCallback(const std::string& name, const std::string& he
                                   const Labels& labels, std::function<double()> read) {
   Series& series = FamilyFor(name, help, is_counter).series[RenderLabels(labels)];
   series.callback = std::move(read);
+  series.registration = 0;
+}
+
+MetricsRegistration MetricsRegistry::RegisterCallback(const std::string& name, const std::string& help,
+                                                      bool is_counter, const Labels& labels,
+                                                      std::function<double()> read) {
+  std::string rendered = RenderLabels(labels);
+  Series& series = FamilyFor(name, help, is_counter).series[rendered];
+  series.callback = std::move(read);
+  series.registration = next_registration_++;
+  return MetricsRegistration(self_, name, std::move(rendered), series.registration);
+}
+
+void MetricsRegistry::Unregister(const std::string& name, const std::string& rendered_labels,
+                                 uint64_t registration) {
+  auto it = families_.find(name);
+  if (it == families_.end()) return;
+  auto series = it->second.series.find(rendered_labels);
+  if (series == it->second.series.end() || series->second.registration != registration) return;
+  it->second.series.erase(series);
+  if (it->second.series.empty()) families_.erase(it);
+}
+
+MetricsRegistration::MetricsRegistration(MetricsRegistration&& other) noexcept
+    : registry_(std::move(other.registry_)),
+      name_(std::move(other.name_)),
+      labels_(std::move(other.labels_)),
+      id_(std::exchange(other.id_, 0)) {}
+
+MetricsRegistration& MetricsRegistration::operator=(MetricsRegistration&& other) noexcept {
+  if (this != &other) {
+    Reset();
+    registry_ = std::move(other.registry_);
+    name_ = std::move(other.name_);
+    labels_ = std::move(other.labels_);
+    id_ = std::exchange(other.id_, 0);
+  }
+  return *this;
+}
+
+void MetricsRegistration::Reset() {
+  if (id_ == 0) return;
+  if (auto owner = registry_.lock()) owner->registry->Unregister(name_, labels_, id_);
+  id_ = 0;
+  registry_.reset();
 }
 
 void MetricsRegistry::Remove(const std::string& name, const Labels& labels) {

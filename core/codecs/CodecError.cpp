@@ -10,6 +10,7 @@ const char* ToString(CodecError error) {
     case CodecError::kInvalidNalLength: return "invalid_nal_length";
     case CodecError::kInvalidFragment: return "invalid_fragment";
     case CodecError::kInvalidStructure: return "invalid_structure";
+    case CodecError::kUnknownCodec: return "unknown_codec";
     case CodecError::kCount: break;
   }
   return "unknown";

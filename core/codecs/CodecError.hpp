@@ -11,6 +11,7 @@ enum class CodecError : uint8_t {
   kInvalidNalLength,          // STAP-A NAL size zero or past the end (RFC 6184 §5.7.1)
   kInvalidFragment,           // FU-A with both S and E set (RFC 6184 §5.8)
   kInvalidStructure,          // VP9 SS / P_DIFF list, AV1 W/N/Z, DD template out of range
+  kUnknownCodec,              // a CodecKind with no CodecTable row
   kCount,
 };
 

@@ -52,4 +52,17 @@ base::Result<PayloadInfo, CodecError> InspectVp8(std::span<const uint8_t> payloa
   return info;
 }
 
+bool WriteVp8PictureId(std::span<uint8_t> payload, uint16_t picture_id) {
+  // |X|R|N|S|R| PID |, then |I|L|T|K| RSV |, then |M| PictureID |[ PictureID ]
+  if (payload.size() < 3 || (payload[0] & 0x80) == 0 || (payload[1] & 0x80) == 0) return false;
+  if ((payload[2] & 0x80) == 0) {
+    payload[2] = static_cast<uint8_t>(picture_id & 0x7f);
+    return true;
+  }
+  if (payload.size() < 4) return false;
+  payload[2] = static_cast<uint8_t>(0x80 | ((picture_id >> 8) & 0x7f));
+  payload[3] = static_cast<uint8_t>(picture_id & 0xff);
+  return true;
+}
+
 }  // namespace cascade::codecs

@@ -12,4 +12,11 @@ namespace cascade::codecs {
 
 base::Result<PayloadInfo, CodecError> InspectVp8(std::span<const uint8_t> payload);
 
+// Overwrites the descriptor's PictureID in place, keeping its width (RFC 7741 §4.2 M bit:
+// 7 or 15 bits; `picture_id` is reduced to that width). A forwarder that drops pictures
+// (temporal layers) or splices streams renumbers them so the receiver sees no missing
+// picture: libwebrtc's VP8 reference finder holds frames after a gap in picture ids.
+// Returns false when the descriptor carries no PictureID or is truncated.
+bool WriteVp8PictureId(std::span<uint8_t> payload, uint16_t picture_id);
+
 }  // namespace cascade::codecs

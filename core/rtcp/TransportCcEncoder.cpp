@@ -122,18 +122,20 @@ base::Result<size_t, RtcpError> TransportCcEncoder::Encode(const Params& params,
   delta_bytes_.clear();
 
   const uint16_t base_seq = params.base_seq.value_or(received.empty() ? 0 : received[0].seq);
-  int32_t reference = 0;
+  int64_t reference_units = 0;  // on the caller's clock, not wrapped
   if (params.reference_time) {
-    reference = *params.reference_time;
+    reference_units = *params.reference_time;
   } else if (!received.empty()) {
-    reference = static_cast<int32_t>(FloorDiv(received[0].arrival_us, TransportCc::kReferenceTimeUnitUs));
+    reference_units = FloorDiv(received[0].arrival_us, TransportCc::kReferenceTimeUnitUs);
   }
-  // §3.1: the field is 24 bits; wrap into the signed 24-bit range the decoder reports.
-  reference = ((reference & 0xffffff) ^ 0x800000) - 0x800000;
+  // §3.1: the field is 24 bits (it wraps every ~12 days of 64 ms units); only the field is
+  // wrapped: deltas are taken on the caller's clock, or a receiver up for more than 2^23
+  // units (~6.2 days) could encode nothing.
+  const int32_t reference = static_cast<int32_t>(((reference_units & 0xffffff) ^ 0x800000) - 0x800000);
 
   // Reported time so far: deltas are taken from it rather than from the previous true
   // arrival, so rounding errors do not accumulate.
-  int64_t reported_us = static_cast<int64_t>(reference) * TransportCc::kReferenceTimeUnitUs;
+  int64_t reported_us = reference_units * TransportCc::kReferenceTimeUnitUs;
   size_t bytes = 0;
   size_t taken = 0;
   for (const TccReceived& packet : received) {

@@ -180,4 +180,12 @@ base::Result<size_t, RtpError> RtpPacket::RemapExtensionIds(const std::array<uin
   return kept;
 }
 
+std::optional<RtpPacket> RtpPacket::CopyTo(std::span<uint8_t> out) const {
+  if (out.size() < data_.size()) return std::nullopt;
+  std::memcpy(out.data(), data_.data(), data_.size());
+  RtpPacket copy = *this;
+  copy.data_ = out.first(data_.size());
+  return copy;
+}
+
 }  // namespace cascade::rtp

@@ -7,6 +7,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <span>
 
 #include "core/base/Result.hpp"
@@ -43,6 +44,9 @@ class RtpPacket {
   // Validates the header, CSRC list, extension block and padding; on success the view
   // covers exactly `buffer` (the datagram).
   static base::Result<RtpPacket, RtpError> Parse(std::span<uint8_t> buffer);
+  // The same packet copied into `out` (a send slot), with the parsed offsets carried over
+  // instead of parsed again; nullopt when `out` is smaller than the packet.
+  std::optional<RtpPacket> CopyTo(std::span<uint8_t> out) const;
 
   // Fixed header (RFC 3550 §5.1).
   bool has_padding_bit() const { return (data_[0] & 0x20) != 0; }

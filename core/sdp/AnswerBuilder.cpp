@@ -4,6 +4,7 @@
 #include <string>
 #include <utility>
 
+#include "core/codecs/CodecTable.hpp"
 #include "core/sdp/H264ProfileLevelId.hpp"
 #include "core/sdp/SdpText.hpp"
 
@@ -48,7 +49,8 @@ std::optional<Fmtp> MatchCodec(const CodecCapability& cap, const MediaDescriptio
   if (cap.channels != 0 && cap.channels != channels) return std::nullopt;
   const Fmtp* fmtp = m.FindFmtp(offered.payload_type);
   Fmtp answer = fmtp ? *fmtp : Fmtp{offered.payload_type, {}};
-  if (EqualsIgnoreCase(cap.name, "H264")) {
+  const codecs::CodecDescription* codec = codecs::FindCodecBySdpName(cap.name);
+  if (codec && codec->kind == codecs::CodecKind::kH264) {
     // RFC 6184 §8.2.2: packetization-mode must match (absent means 0) and the profile must
     // be one we decode; the level is ours at most unless level-asymmetry-allowed=1.
     if (FmtpNumber(fmtp, "packetization-mode", 0) != cap.h264_packetization_mode) return std::nullopt;
@@ -81,14 +83,16 @@ std::optional<Fmtp> MatchCodec(const CodecCapability& cap, const MediaDescriptio
     }
     return answer;
   }
-  if (EqualsIgnoreCase(cap.name, "VP9") || EqualsIgnoreCase(cap.name, "AV1")) {
+  if (codec && *codec->profile_fmtp_key) {
     // VP9: profile-id (draft-ietf-payload-vp9 §6), AV1: profile (AV1 RTP spec §7.2); default 0.
-    uint64_t profile = FmtpNumber(fmtp, EqualsIgnoreCase(cap.name, "VP9") ? "profile-id" : "profile", 0);
+    uint64_t profile = FmtpNumber(fmtp, codec->profile_fmtp_key, 0);
     if (std::find(cap.profiles.begin(), cap.profiles.end(), profile) == cap.profiles.end())
       return std::nullopt;
   }
   return answer;
 }
+
+bool IsRtx(std::string_view encoding) { return EqualsIgnoreCase(encoding, codecs::kRtxSdpName); }
 
 bool SupportsRtcpFb(const AnswerOptions& options, const RtcpFb& fb) {
   for (const auto& cap : options.rtcp_feedback) {
@@ -178,7 +182,7 @@ bool Builder::AnswerRtp(const MediaDescription& offered, MediaDescription& m, st
   // Primary codecs in our order of preference, each followed by its rtx (RFC 4588 §8.1).
   std::vector<uint8_t> primaries;
   for (const auto& cap : options_.codecs) {
-    if (cap.kind != offered.kind || EqualsIgnoreCase(cap.name, "rtx")) continue;
+    if (cap.kind != offered.kind || IsRtx(cap.name)) continue;
     for (const auto& f : offered.formats) {
       auto pt = static_cast<uint8_t>(text::ParseUint(f, 127).value_or(0));
       if (std::find(primaries.begin(), primaries.end(), pt) != primaries.end()) continue;
@@ -210,16 +214,17 @@ bool Builder::AnswerRtp(const MediaDescription& offered, MediaDescription& m, st
   }
   bool rtx_supported = false;
   for (const auto& cap : options_.codecs) {
-    if (cap.kind == offered.kind && EqualsIgnoreCase(cap.name, "rtx")) rtx_supported = true;
+    if (cap.kind == offered.kind && IsRtx(cap.name)) rtx_supported = true;
   }
   if (rtx_supported) {
     for (const auto& f : offered.formats) {
       auto pt = static_cast<uint8_t>(text::ParseUint(f, 127).value_or(0));
       const RtpMap* r = offered.FindRtpMap(pt);
       const Fmtp* fmtp = offered.FindFmtp(pt);
-      if (!r || !EqualsIgnoreCase(r->encoding, "rtx") || !fmtp) continue;
+      if (!r || !IsRtx(r->encoding) || !fmtp) continue;
       // RFC 4588 §8.6: apt names the payload type this one repairs.
-      auto apt = text::ParseUint(fmtp->Find("apt") ? *fmtp->Find("apt") : std::string(), 127);
+      const std::string* apt_text = fmtp->Find(codecs::kRtxAptFmtpKey);
+      auto apt = text::ParseUint(apt_text ? *apt_text : std::string(), 127);
       if (!apt || std::find(primaries.begin(), primaries.end(), *apt) == primaries.end()) continue;
       // A payload type listed twice in the offer's m= line is answered once.
       if (m.FindRtpMap(pt)) continue;

@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/codecs/CodecTable.hpp"
 #include "core/sdp/Candidate.hpp"
 #include "core/sdp/SdpTypes.hpp"
 
@@ -15,7 +16,7 @@ namespace cascade::sdp {
 
 struct CodecCapability {
   MediaKind kind = MediaKind::kVideo;
-  std::string name;  // matched case-insensitively with the offer's rtpmap: opus, VP8, H264, rtx...
+  std::string name;  // a codecs::CodecTable sdp_name or rtx; matched case-insensitively with the offer
   uint32_t clock_rate = 90000;
   uint16_t channels = 0;  // 0: any
   // H.264 only (RFC 6184 §8.2.2): accepted profiles, by example profile-level-id; the level
@@ -83,18 +84,23 @@ struct AnswerOptions {
     return nullptr;
   }
 
-  // Opus; VP8, VP9 profile 0, H.264 packetization-mode=1 in the constrained baseline,
-  // baseline, main and constrained high families, AV1; rtx for video.
+  // Every codecs::CodecTable row in its order (Opus; VP8, VP9 profile 0, H.264
+  // packetization-mode=1 in the constrained baseline, baseline, main and constrained high
+  // families, AV1 profile 0), then rtx for video.
   static std::vector<CodecCapability> DefaultCodecs() {
-    std::vector<CodecCapability> codecs;
-    codecs.push_back(CodecCapability{MediaKind::kAudio, "opus", 48000, 2, {}, 1, {0}});
-    codecs.push_back(CodecCapability{MediaKind::kVideo, "VP8", 90000, 0, {}, 1, {0}});
-    codecs.push_back(CodecCapability{MediaKind::kVideo, "VP9", 90000, 0, {}, 1, {0}});
-    codecs.push_back(CodecCapability{
-        MediaKind::kVideo, "H264", 90000, 0, {"42e01f", "42001f", "4d001f", "640c1f"}, 1, {0}});
-    codecs.push_back(CodecCapability{MediaKind::kVideo, "AV1", 90000, 0, {}, 1, {0}});
-    codecs.push_back(CodecCapability{MediaKind::kVideo, "rtx", 90000, 0, {}, 1, {0}});
-    return codecs;
+    std::vector<CodecCapability> out;
+    for (const auto& codec : codecs::AllCodecs()) {
+      CodecCapability cap;
+      cap.kind = codec.media == codecs::MediaType::kAudio ? MediaKind::kAudio : MediaKind::kVideo;
+      cap.name = codec.sdp_name;
+      cap.clock_rate = codec.clock_rate;
+      cap.channels = codec.channels;
+      if (codec.kind == codecs::CodecKind::kH264)
+        cap.h264_profile_level_ids = {"42e01f", "42001f", "4d001f", "640c1f"};
+      out.push_back(std::move(cap));
+    }
+    out.push_back(CodecCapability{MediaKind::kVideo, std::string(codecs::kRtxSdpName), 90000, 0, {}, 1, {0}});
+    return out;
   }
   static std::vector<RtcpFbCapability> DefaultRtcpFeedback() {
     return {{"nack", ""}, {"nack", "pli"}, {"ccm", "fir"}, {"goog-remb", ""}, {"transport-cc", ""}};

@@ -6,6 +6,7 @@
 #include <variant>
 #include <vector>
 
+#include "core/codecs/CodecTable.hpp"
 #include "media/LinkMessage.hpp"
 
 using namespace cascade;
@@ -81,7 +82,7 @@ TEST_CASE("LinkMessage announce round trip keeps every field") {
 TEST_CASE("LinkMessage announce round trip for every codec, both kinds and the SSRC extremes") {
   for (size_t i = 0; i < static_cast<size_t>(codecs::CodecKind::kCount); ++i) {
     const auto codec = static_cast<codecs::CodecKind>(i);
-    CAPTURE(CodecName(codec));
+    CAPTURE(codecs::ToString(codec));
     for (TrackKind kind : {TrackKind::kAudio, TrackKind::kVideo}) {
       for (uint32_t ssrc : {0u, 1u, 0xffffffffu}) {
         StreamAnnounce announce{"r", ssrc, kind, codec, kind == TrackKind::kAudio ? 48000u : 90000u, {}};
@@ -291,8 +292,9 @@ TEST_CASE("LinkMessage error names") {
   CHECK(std::string(ToString(LinkMessageError::kUnknownType)) == "unknown_type");
   CHECK(std::string(ToString(LinkMessageError::kMissingField)) == "missing_field");
   CHECK(std::string(ToString(LinkMessageError::kBadValue)) == "bad_value");
-  CHECK(std::string(CodecName(codecs::CodecKind::kOpus)) == "opus");
-  CHECK(std::string(CodecName(codecs::CodecKind::kH264)) == "h264");
+  // Codec names on the wire are the codec table's stable names.
+  CHECK(std::string(codecs::ToString(codecs::CodecKind::kOpus)) == "opus");
+  CHECK(std::string(codecs::ToString(codecs::CodecKind::kH264)) == "h264");
 }
 
 TEST_CASE("LinkMessage: an announce carries the simulcast layer when there is one") {

@@ -1,5 +1,6 @@
 #include "tools/loadgen/SdpOffer.hpp"
 
+#include "core/codecs/CodecTable.hpp"
 #include "core/sdp/SdpParser.hpp"
 #include "core/sdp/SdpTypes.hpp"
 
@@ -37,9 +38,9 @@ std::string BuildOffer(const OfferParams& p) {
       out += "a=ssrc:" + std::to_string(ssrc) + " msid:loadgen " + media + "\r\n";
     }
   };
-  section("audio", "0", kOpusPayloadType, "opus/48000/2", "a=fmtp:111 minptime=10;useinbandfec=1\r\n",
-          p.audio_ssrc);
-  section("video", "1", kVp8PayloadType, "VP8/90000",
+  section("audio", "0", kOpusPayloadType, codecs::RtpMapValue(codecs::Describe(codecs::CodecKind::kOpus)),
+          "a=fmtp:111 minptime=10;useinbandfec=1\r\n", p.audio_ssrc);
+  section("video", "1", kVp8PayloadType, codecs::RtpMapValue(codecs::Describe(codecs::CodecKind::kVp8)),
           "a=rtcp-fb:96 nack\r\na=rtcp-fb:96 nack pli\r\na=rtcp-fb:96 ccm fir\r\n", p.video_ssrc);
   return out;
 }
@@ -69,9 +70,10 @@ std::optional<AnswerInfo> ParseAnswer(const std::string& text, std::string& erro
     }
     for (const auto& map : media.rtpmaps) {
       if (map.payload_type >= 128) continue;
-      if (sdp::EqualsIgnoreCase(map.encoding, "opus"))
+      const codecs::CodecDescription* codec = codecs::FindCodecBySdpName(map.encoding);
+      if (codec && codec->kind == codecs::CodecKind::kOpus)
         info.audio_payload_type = static_cast<uint8_t>(map.payload_type);
-      if (sdp::EqualsIgnoreCase(map.encoding, "VP8"))
+      if (codec && codec->kind == codecs::CodecKind::kVp8)
         info.video_payload_type = static_cast<uint8_t>(map.payload_type);
     }
   }

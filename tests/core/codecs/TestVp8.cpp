@@ -102,3 +102,46 @@ TEST_CASE("InspectVp8 rejects truncated descriptors") {
   }
   CHECK(InspectVp8({}).error() == CodecError::kEmpty);
 }
+
+TEST_CASE("InspectVp8 exposes TID and the layer sync bit of RFC 7741 descriptors") {
+  // RFC 7741 §4.2: X=1 S=1; I T set; 7-bit PictureID 0x11; |TID|Y|KEYIDX| = 2,Y=1 (0xa0) and
+  // 1,Y=0 (0x40); then one byte of VP8 payload (an interframe, P=1).
+  auto tl2_sync = InspectVp8(std::vector<uint8_t>{0x90, 0xa0, 0x11, 0xa0, 0x01});
+  REQUIRE(tl2_sync.ok());
+  CHECK(tl2_sync->temporal_layer == 2);
+  CHECK(tl2_sync->layer_sync);
+  CHECK(tl2_sync->picture_id == 0x11);
+  auto tl1 = InspectVp8(std::vector<uint8_t>{0x90, 0xa0, 0x11, 0x40, 0x01});
+  REQUIRE(tl1.ok());
+  CHECK(tl1->temporal_layer == 1);
+  CHECK_FALSE(tl1->layer_sync);
+  // TID is 2 bits: 3 is the highest.
+  auto tl3 = InspectVp8(std::vector<uint8_t>{0x90, 0x20, 0xc0, 0x01});
+  REQUIRE(tl3.ok());
+  CHECK(tl3->temporal_layer == 3);
+}
+
+TEST_CASE("WriteVp8PictureId renumbers in place, keeping the width") {
+  std::vector<uint8_t> wide = {0x90, 0xe0, 0x92, 0x34, 0x05, 0x20, 0x50, 0x01, 0x00};
+  REQUIRE(WriteVp8PictureId(wide, 0x7ffe));
+  auto info = InspectVp8(wide);
+  REQUIRE(info.ok());
+  CHECK(info->picture_id == 0x7ffe);
+  CHECK(info->picture_id_15bit);
+  CHECK(info->tl0picidx == 5);  // nothing else moved
+  CHECK(info->layer_sync);
+  CHECK(WriteVp8PictureId(wide, 0x8001));  // reduced to 15 bits
+  CHECK(InspectVp8(wide)->picture_id == 1);
+
+  std::vector<uint8_t> narrow = {0x80, 0x80, 0x12, 0x50};
+  REQUIRE(WriteVp8PictureId(narrow, 0x1ff));
+  CHECK(InspectVp8(narrow)->picture_id == 0x7f);
+  CHECK_FALSE(InspectVp8(narrow)->picture_id_15bit);
+
+  std::vector<uint8_t> without_i = {0x90, 0x20, 0x00, 0x50};
+  CHECK_FALSE(WriteVp8PictureId(without_i, 3));
+  std::vector<uint8_t> no_extension = {0x10, 0x50};
+  CHECK_FALSE(WriteVp8PictureId(no_extension, 3));
+  std::vector<uint8_t> truncated = {0x90, 0x80, 0x92};
+  CHECK_FALSE(WriteVp8PictureId(truncated, 3));
+}

@@ -311,3 +311,26 @@ TEST_CASE("TransportCcDecoder does not allocate in steady state") {
   for (int i = 0; i < 10; ++i) REQUIRE(decoder.Decode(tcc).ok());
   CHECK(decoder.results().data() == storage);
 }
+
+TEST_CASE("TransportCcEncoder encodes arrivals past the 24-bit reference time's sign bit (regression)") {
+  // A receiver clock beyond 2^23 x 64 ms (~6.2 days of uptime) used to encode nothing: the
+  // deltas were taken against the reference after it was wrapped to the 24-bit field.
+  const int64_t base = (int64_t{1} << 23) * TransportCc::kReferenceTimeUnitUs + 1000;
+  std::vector<TccReceived> in;
+  for (int i = 0; i < 10; ++i) in.push_back({static_cast<uint16_t>(500 + i), base + i * 2000});
+  std::vector<uint8_t> out(1500);
+  ByteWriter writer(out);
+  TransportCcEncoder encoder;
+  auto taken = encoder.Encode({}, in, writer);
+  REQUIRE(taken.ok());
+  CHECK(*taken == in.size());
+  const std::vector<uint8_t> bytes(out.begin(), out.begin() + static_cast<long>(writer.size()));
+  TransportCc tcc = ParseTcc(bytes);  // a view of `bytes`
+  TransportCcDecoder decoder;
+  REQUIRE(decoder.Decode(tcc).ok());
+  REQUIRE(decoder.results().size() == in.size());
+  // Arrival times decode relative to the wrapped reference: their spacing is what was sent.
+  for (size_t i = 1; i < in.size(); ++i) {
+    CHECK(decoder.results()[i].arrival_us - decoder.results()[i - 1].arrival_us == 2000);
+  }
+}

@@ -1,11 +1,12 @@
 #pragma once
-// The SDP fixtures copied from aiortc, semantic-sdp-js and sdp-transform (tests/data/sdp).
+// The SDP fixtures copied from aiortc, semantic-sdp-js and sdp-transform, and the offers of
+// Debian's Chromium (tests/browser/capture_offers.mjs), in tests/data/sdp.
 #include <array>
 #include <string_view>
 
 namespace cascade::sdp::test {
 
-inline constexpr std::array<std::string_view, 45> kValidFixtures = {
+inline constexpr std::array<std::string_view, 47> kValidFixtures = {
     "aiortc/audio_chrome.sdp",
     "aiortc/audio_dtls_session_level.sdp",
     "aiortc/audio_firefox.sdp",
@@ -19,6 +20,8 @@ inline constexpr std::array<std::string_view, 45> kValidFixtures = {
     "aiortc/video_chrome.sdp",
     "aiortc/video_firefox.sdp",
     "aiortc/video_session_star_rtcp_fb.sdp",
+    "chromium/publish_offer.sdp",
+    "chromium/watch_offer.sdp",
     "sdp-transform/alac.sdp",
     "sdp-transform/bfcp.sdp",
     "sdp-transform/dante-aes67.sdp",

@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "core/codecs/CodecTable.hpp"
 #include "core/sdp/AnswerBuilder.hpp"
 #include "core/sdp/SdpParser.hpp"
 #include "core/sdp/SdpSerializer.hpp"
@@ -329,4 +330,38 @@ TEST_CASE("BuildAnswer lowers an H.264 level without level-asymmetry-allowed") {
   auto answer = Answer(offer, WhipOptions());
   REQUIRE(answer.media[1].FindFmtp(126));
   CHECK(*answer.media[1].FindFmtp(126)->Find("profile-level-id") == "42e01f");
+}
+
+TEST_CASE("AnswerOptions offers every codec table row in table order, then rtx for video") {
+  const auto codecs = AnswerOptions::DefaultCodecs();
+  const auto table = cascade::codecs::AllCodecs();
+  REQUIRE(codecs.size() == table.size() + 1);
+  for (size_t i = 0; i < table.size(); ++i) {
+    CAPTURE(table[i].name);
+    CHECK(codecs[i].name == table[i].sdp_name);
+    CHECK(codecs[i].clock_rate == table[i].clock_rate);
+    CHECK(codecs[i].channels == table[i].channels);
+    CHECK((codecs[i].kind == MediaKind::kAudio) == (table[i].media == cascade::codecs::MediaType::kAudio));
+  }
+  CHECK(codecs.back().name == cascade::codecs::kRtxSdpName);
+  CHECK(codecs.back().kind == MediaKind::kVideo);
+}
+
+TEST_CASE("BuildAnswer keeps Chromium's transport-cc and an rtx per answered video codec") {
+  auto offer = Offer("chromium/watch_offer.sdp");
+  auto options = WhipOptions();
+  options.default_direction = Direction::kSendOnly;
+  auto answer = Answer(offer, options);
+  const auto& video = answer.media[1];
+  CheckAccepted(video, offer.media[1]);
+  REQUIRE(video.FindExtmap("http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01"));
+  CHECK(std::find(video.rtcp_fbs.begin(), video.rtcp_fbs.end(), RtcpFb{96, "transport-cc", ""}) !=
+        video.rtcp_fbs.end());
+  // VP8 first (our preference) with its rtx 97; VP9 profile 2 (100) and its rtx 101 are not answered.
+  auto encodings = Encodings(video);
+  REQUIRE(encodings.size() >= 2);
+  CHECK(encodings[0] == "96:VP8");
+  CHECK(std::find(encodings.begin(), encodings.end(), "97:rtx") != encodings.end());
+  CHECK(std::find(encodings.begin(), encodings.end(), "100:VP9") == encodings.end());
+  CHECK(std::find(encodings.begin(), encodings.end(), "101:rtx") == encodings.end());
 }

@@ -1,0 +1,105 @@
+#pragma once
+// One stream as this node receives it from its upstream (the local publisher, or the parent
+// link): the packet cache that answers NACKs from below, the NACK generator for what the
+// upstream hop lost, the keyframe-request coalescer, receive statistics for our receiver
+// reports and the measured bitrate a layer selector compares estimates with. It only keeps
+// state: the room sends what it decides upstream, subscribers read the cache.
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "core/codecs/PayloadInfo.hpp"
+#include "core/rtcp/ReceiverStats.hpp"
+#include "core/rtcp/ReportBlock.hpp"
+#include "core/rtcp/SenderReport.hpp"
+#include "core/rtp/KeyframeRequestCoalescer.hpp"
+#include "core/rtp/NackGenerator.hpp"
+#include "core/rtp/PacketCache.hpp"
+#include "core/rtp/RtpPacket.hpp"
+#include "media/LinkMessage.hpp"
+
+namespace cascade::media {
+
+struct StreamOptions {
+  uint64_t keyframe_request_interval_us = 300'000;
+  rtp::PacketCache::Options packet_cache;
+  rtp::NackGenerator::Options nack_generator;
+};
+
+// What a received packet is, worked out once for every subscriber.
+struct StreamArrival {
+  bool padding_only = false;
+  bool keyframe_start = false;  // first packet of a keyframe: a layer switch may happen here
+  bool recovered = false;       // a packet this node had NACKed upstream
+  codecs::PayloadInfo info;     // video: temporal layer, layer sync, picture id
+};
+
+class UpstreamStream {
+ public:
+  // A stream that sent nothing for this long is gone (the publisher's encoder paused it).
+  static constexpr uint64_t kLiveTimeoutUs = 1'500'000;
+
+  UpstreamStream(const StreamOptions& options, uint32_t ssrc, uint32_t mesh_ssrc);
+
+  uint32_t ssrc() const { return ssrc_; }            // as it arrives from upstream
+  uint32_t mesh_ssrc() const { return mesh_ssrc_; }  // as it travels on links
+  TrackKind kind() const { return kind_; }
+  codecs::CodecKind codec() const { return codec_; }
+  uint32_t clock_rate() const { return clock_rate_; }
+  const std::string& layer() const { return layer_; }  // simulcast RID at the origin
+  void Describe(TrackKind kind, codecs::CodecKind codec, uint32_t clock_rate, std::string layer);
+
+  // Statistics, cache and loss tracking for one packet from upstream.
+  StreamArrival OnPacket(const rtp::RtpPacket& packet, uint64_t now_us);
+  // Once per tick: the bitrate of the packets since the previous tick.
+  void UpdateBitrate(uint64_t elapsed_us);
+  uint64_t bitrate_bps() const { return bitrate_bps_; }
+  bool live(uint64_t now_us) const {
+    return last_packet_us_ != 0 && now_us - last_packet_us_ <= kLiveTimeoutUs;
+  }
+  bool received_any() const { return packets_received_ > 0; }
+  // Video: the height of its last keyframe (0: none seen yet) and temporal layers seen.
+  uint16_t height() const { return height_; }
+  uint8_t temporal_layers() const { return temporal_layers_; }
+
+  // Our receiver report block for this stream (none before the first packet).
+  std::optional<rtcp::ReportBlock> MakeReportBlock(uint64_t now_us);
+  // The upstream's sender report for this stream, echoed (LSR/DLSR) in our next report.
+  void OnSenderReport(const rtcp::SenderReport& report, uint64_t now_us);
+  // Our sender report towards children (the stream under its mesh SSRC, RTP time of now).
+  rtcp::SenderReport::Fields MakeSenderReport(uint64_t ntp_now, uint64_t now_us) const;
+
+  rtp::PacketCache& cache() { return cache_; }
+  rtp::NackGenerator& nacks() { return nacks_; }
+  rtp::KeyframeRequestCoalescer& keyframes() { return keyframes_; }
+  // Asked again every tick until a keyframe arrives (after a parent switch, or a new stream
+  // that receivers wait on).
+  bool keyframe_wanted = false;
+  // The NACK generator's counters already added to the room's and link's totals.
+  uint64_t missing_counted = 0;
+  uint64_t given_up_counted = 0;
+
+ private:
+  uint32_t ssrc_;
+  uint32_t mesh_ssrc_;
+  TrackKind kind_ = TrackKind::kVideo;
+  codecs::CodecKind codec_ = codecs::CodecKind::kVp8;
+  uint32_t clock_rate_ = 90000;
+  std::string layer_;
+  uint16_t height_ = 0;
+  uint8_t temporal_layers_ = 1;
+  uint64_t bytes_in_period_ = 0;
+  uint64_t bitrate_bps_ = 0;
+  uint64_t last_packet_us_ = 0;
+  uint32_t last_rtp_timestamp_ = 0;
+  uint32_t packets_received_ = 0;
+  uint32_t octets_received_ = 0;
+  uint32_t last_sr_mid32_ = 0;
+  uint64_t last_sr_arrival_us_ = 0;
+  rtcp::ReceiverStats stats_;
+  rtp::PacketCache cache_;  // plaintext as received
+  rtp::NackGenerator nacks_;
+  rtp::KeyframeRequestCoalescer keyframes_;
+};
+
+}  // namespace cascade::media
