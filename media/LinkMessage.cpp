@@ -85,6 +85,49 @@ StreamAnnounce ParseAnnounce(const Json& object) {
   return announce;
 }
 
+constexpr size_t kMaxStreamsInMessage = 64;
+
+template <typename T>
+T Unsigned(const Json& object, const char* name, uint64_t max) {
+  const Json& value = Field(object, name);
+  if (!value.is_number_unsigned() || value.get<uint64_t>() > max)
+    throw FieldError{LinkMessageError::kBadValue};
+  return static_cast<T>(value.get<uint64_t>());
+}
+
+const Json& BoundedArray(const Json& object, const char* name) {
+  const Json& array = Field(object, name);
+  if (!array.is_array() || array.size() > kMaxStreamsInMessage) throw FieldError{LinkMessageError::kBadValue};
+  return array;
+}
+
+StreamSubscription ParseSubscription(const Json& object) {
+  StreamSubscription subscription{Room(object), {}};
+  for (const Json& ssrc : BoundedArray(object, "paused")) {
+    if (!ssrc.is_number_unsigned() || ssrc.get<uint64_t>() > 0xffffffffu)
+      throw FieldError{LinkMessageError::kBadValue};
+    subscription.paused.push_back(static_cast<uint32_t>(ssrc.get<uint64_t>()));
+  }
+  return subscription;
+}
+
+StreamStates ParseStates(const Json& object) {
+  StreamStates states{Room(object), {}};
+  for (const Json& entry : BoundedArray(object, "streams")) {
+    if (!entry.is_object()) throw FieldError{LinkMessageError::kBadValue};
+    StreamState state;
+    state.ssrc = Unsigned<uint32_t>(entry, "ssrc", 0xffffffffu);
+    state.bitrate_bps = Unsigned<uint64_t>(entry, "bitrate_bps", 100'000'000'000ull);
+    state.height = Unsigned<uint16_t>(entry, "height", 0xffff);
+    state.temporal_layers = Unsigned<uint8_t>(entry, "temporal_layers", 8);
+    const Json& live = Field(entry, "live");
+    if (!live.is_boolean()) throw FieldError{LinkMessageError::kBadValue};
+    state.live = live.get<bool>();
+    states.streams.push_back(state);
+  }
+  return states;
+}
+
 }  // namespace
 
 const char* ToString(LinkMessageError error) {
@@ -112,6 +155,8 @@ base::Result<LinkMessage, LinkMessageError> ParseLinkMessage(std::span<const uin
       if (!text.is_string()) return base::Fail(LinkMessageError::kBadValue);
       return LinkMessage(LinkChat{Room(object), text.get<std::string>()});
     }
+    if (type == "subscription") return LinkMessage(ParseSubscription(object));
+    if (type == "states") return LinkMessage(ParseStates(object));
     return base::Fail(LinkMessageError::kUnknownType);
   } catch (const FieldError& failure) {
     return base::Fail(failure.error);
@@ -136,6 +181,18 @@ std::string SerializeLinkMessage(const LinkMessage& message) {
     out = {{"type", "withdraw"}, {"room", withdraw->room}, {"ssrc", withdraw->ssrc}};
   } else if (const auto* chat = std::get_if<LinkChat>(&message)) {
     out = {{"type", "chat"}, {"room", chat->room}, {"text", chat->text}};
+  } else if (const auto* subscription = std::get_if<StreamSubscription>(&message)) {
+    out = {{"type", "subscription"}, {"room", subscription->room}, {"paused", subscription->paused}};
+  } else if (const auto* states = std::get_if<StreamStates>(&message)) {
+    Json streams = Json::array();
+    for (const auto& state : states->streams) {
+      streams.push_back({{"ssrc", state.ssrc},
+                         {"bitrate_bps", state.bitrate_bps},
+                         {"height", state.height},
+                         {"temporal_layers", state.temporal_layers},
+                         {"live", state.live}});
+    }
+    out = {{"type", "states"}, {"room", states->room}, {"streams", std::move(streams)}};
   }
   // Chat text from browsers may hold invalid UTF-8: replace rather than throw.
   return out.dump(-1, ' ', false, Json::error_handler_t::replace);

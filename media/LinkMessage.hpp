@@ -44,7 +44,29 @@ struct LinkChat {
   std::string text;
 };
 
-using LinkMessage = std::variant<StreamAnnounce, StreamWithdraw, LinkChat>;
+// Layer-aware trees, child to parent: the room's video streams this node does not need now
+// (no viewer or child below it gets them). The parent stops sending them on this link until
+// a later subscription leaves them out of the list; everything else keeps flowing.
+struct StreamSubscription {
+  std::string room;
+  std::vector<uint32_t> paused;  // mesh SSRCs
+};
+
+// Parent to child, once a second: what each stream of the room is doing at the parent, so a
+// child that paused a layer still knows it is live and what it costs.
+struct StreamState {
+  uint32_t ssrc = 0;
+  uint64_t bitrate_bps = 0;
+  uint16_t height = 0;
+  uint8_t temporal_layers = 1;
+  bool live = false;
+};
+struct StreamStates {
+  std::string room;
+  std::vector<StreamState> streams;
+};
+
+using LinkMessage = std::variant<StreamAnnounce, StreamWithdraw, LinkChat, StreamSubscription, StreamStates>;
 
 enum class LinkMessageError : uint8_t { kTooLarge, kNotJson, kUnknownType, kMissingField, kBadValue, kCount };
 const char* ToString(LinkMessageError error);

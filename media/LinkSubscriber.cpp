@@ -58,9 +58,23 @@ bool LinkSubscriber::Send(std::optional<rtp::RtpPacket> copy, uint32_t mesh_ssrc
   return true;
 }
 
+LinkSubscriber::LayerTraffic& LinkSubscriber::TrafficOf(const std::string& layer) {
+  for (auto& traffic : traffic_) {
+    if (traffic.layer == layer) return traffic;
+  }
+  return traffic_.emplace_back(LayerTraffic{layer});
+}
+
 void LinkSubscriber::OnPacket(UpstreamStream& stream, const rtp::RtpPacket& packet, const StreamArrival&,
                               uint64_t) {
+  LayerTraffic& traffic = TrafficOf(stream.layer());
+  if (!paused_.empty() && paused(stream.mesh_ssrc())) {
+    ++traffic.paused_packets;
+    return;
+  }
   if (!Send(link_.sink().CopyRtp(packet), stream.mesh_ssrc())) return;
+  ++traffic.packets;
+  traffic.bytes += packet.size();
   auto& counters = upstream_.counters();
   ++counters.link_packets_forwarded;
   counters.link_bytes_forwarded += packet.size();
@@ -140,6 +154,15 @@ void LinkSubscriber::OnReceiverReport(const rtcp::RtcpPacket& packet) {
 
 void LinkSubscriber::OnTick(uint64_t now_us) {
   if (!link_.connected() || upstream_.streams().empty()) return;
+  if (!paused_.empty()) {
+    // The child does not measure what it paused: tell it what the streams do here.
+    StreamStates states{room_, {}};
+    for (const auto& stream : upstream_.streams()) {
+      states.streams.push_back(StreamState{stream->mesh_ssrc(), stream->bitrate_bps(), stream->height(),
+                                           stream->temporal_layers(), stream->live(now_us)});
+    }
+    link_.Send(states);
+  }
   const uint64_t ntp = rtcp::NtpTime::FromUnixMicros(static_cast<int64_t>(base::WallClockUs()));
   link_.sink().SendRtcp([&](base::ByteWriter& writer) {
     for (const auto& stream : upstream_.streams()) {

@@ -4,6 +4,7 @@
 // its sequence numbers have no gaps it would NACK). Its NACKs are answered from this node's
 // caches, its PLIs coalesced upstream, and it gets our sender reports, which come back as
 // the link's RTT.
+#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -28,6 +29,20 @@ class LinkSubscriber final : public Subscriber {
       : room_(std::move(room)), link_(link), upstream_(upstream) {}
 
   Link& link() { return link_; }
+  // Layer-aware trees: the child's latest subscription (video streams it does not want now).
+  void SetPaused(std::vector<uint32_t> paused) { paused_ = std::move(paused); }
+  bool paused(uint32_t mesh_ssrc) const {
+    return std::find(paused_.begin(), paused_.end(), mesh_ssrc) != paused_.end();
+  }
+  // What went down this link per layer (RID; "" for audio and streams without simulcast).
+  struct LayerTraffic {
+    std::string layer;
+    uint64_t packets = 0;
+    uint64_t bytes = 0;
+    uint64_t paused_packets = 0;  // not sent: the child paused the stream
+  };
+  const std::vector<LayerTraffic>& traffic() const { return traffic_; }
+  const std::vector<uint32_t>& paused_streams() const { return paused_; }
   // Announces every stream the room has now (a child that just joined).
   void AnnounceAll();
 
@@ -49,7 +64,11 @@ class LinkSubscriber final : public Subscriber {
   std::string room_;
   Link& link_;
   Upstream& upstream_;
+  LayerTraffic& TrafficOf(const std::string& layer);
+
   std::vector<std::pair<uint32_t, std::unique_ptr<rtp::NackResponder>>> responders_;
+  std::vector<uint32_t> paused_;
+  std::vector<LayerTraffic> traffic_;  // grows once per layer
 };
 
 }  // namespace cascade::media

@@ -41,6 +41,41 @@ MediaPlane::MediaPlane(NodeRuntime& runtime, Room::Options room_options, uint64_
   slow_timer_ = std::make_unique<net::Timer>(runtime_.loop(), [this] { OnSlowTick(); });
   slow_timer_->Start(500, 500);
   runtime_.fill_rooms = [this](std::vector<control::RoomReport>& out) { ReportRooms(out); };
+  runtime_.describe_media = [this] { return DescribeRooms().dump(); };
+}
+
+nlohmann::json MediaPlane::DescribeRooms() const {
+  const uint64_t now_us = runtime_.loop().clock().NowUs();
+  nlohmann::json rooms = nlohmann::json::object();
+  for (const auto& [name, room] : rooms_) {
+    nlohmann::json streams = nlohmann::json::array();
+    for (const auto& stream : room->streams()) {
+      streams.push_back({{"ssrc", stream->ssrc()},
+                         {"mesh_ssrc", stream->mesh_ssrc()},
+                         {"kind", stream->kind() == TrackKind::kAudio ? "audio" : "video"},
+                         {"layer", stream->layer()},
+                         {"bitrate_bps", stream->bitrate_bps()},
+                         {"height", stream->height()},
+                         {"live", stream->live(now_us)},
+                         {"paused_upstream", stream->paused()}});
+    }
+    nlohmann::json children = nlohmann::json::array();
+    for (const auto& child : room->children()) {
+      nlohmann::json traffic = nlohmann::json::object();
+      for (const auto& layer : child->traffic()) {
+        traffic[layer.layer.empty() ? "-" : layer.layer] = {
+            {"packets", layer.packets}, {"bytes", layer.bytes}, {"paused_packets", layer.paused_packets}};
+      }
+      children.push_back(
+          {{"peer", child->link().peer_node_id()}, {"paused", child->paused_streams()}, {"sent", traffic}});
+    }
+    rooms[name] = {{"parent", room->parent() ? room->parent()->peer_node_id() : std::string()},
+                   {"publisher", room->publisher() != nullptr},
+                   {"viewers", room->viewer_count()},
+                   {"streams", std::move(streams)},
+                   {"children", std::move(children)}};
+  }
+  return {{"rooms", std::move(rooms)}};
 }
 
 void MediaPlane::ReportRooms(std::vector<control::RoomReport>& out) const {
@@ -53,6 +88,7 @@ void MediaPlane::ReportRooms(std::vector<control::RoomReport>& out) const {
 
 MediaPlane::~MediaPlane() {
   runtime_.fill_rooms = nullptr;
+  runtime_.describe_media = nullptr;
   // Rooms point at sessions and links; transports reference the socket and DTLS context.
   rooms_.clear();
   sessions_.clear();
@@ -424,6 +460,13 @@ void MediaPlane::OnLinkMessage(Link& link, std::span<const uint8_t> data) {
     rooms_by_ssrc_.erase(withdraw->ssrc);
   } else if (const auto* chat = std::get_if<LinkChat>(&*message)) {
     if (Room* room = room_of(chat->room)) room->OnChat(nullptr, &link, chat->text);
+  } else if (const auto* subscription = std::get_if<StreamSubscription>(&*message)) {
+    Room* room = room_of(subscription->room);
+    if (room && room->HasChild(&link))
+      room->OnChildSubscription(&link, *subscription, runtime_.loop().clock().NowUs());
+  } else if (const auto* states = std::get_if<StreamStates>(&*message)) {
+    Room* room = room_of(states->room);
+    if (room && room->parent() == &link) room->OnParentStates(*states, runtime_.loop().clock().NowUs());
   }
 }
 

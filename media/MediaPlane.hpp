@@ -3,6 +3,8 @@
 // session and every link to another node (demultiplexed by ICE ufrag, then by 5-tuple), the
 // rooms they feed, and the tree commands (serve child, attach to parent, detach) that
 // control sends. The edge adds WHIP/WHEP sessions on top; a relay is this alone.
+#include <nlohmann/json.hpp>
+
 #include <map>
 #include <memory>
 #include <string>
@@ -58,6 +60,8 @@ class MediaPlane : public net::UdpSocket::Listener, public transport::WebRtcTran
   // Every room with its origin, viewers and parent, as heartbeats report them to control.
   void ReportRooms(std::vector<control::RoomReport>& out) const;
   const RoomCounters& counters() const { return counters_; }
+  // Rooms with their streams (paused upstream or not) and what each child link got per layer.
+  nlohmann::json DescribeRooms() const;
 
   // net::UdpSocket::Listener
   void OnUdpSocketPacket(net::UdpSocket* socket, std::span<uint8_t> data,

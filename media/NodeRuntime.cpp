@@ -108,6 +108,10 @@ NodeRuntime::NodeRuntime(control::NodeRole role, NodeSettings settings,
     respond(net::HttpResponse::Text(200, metrics_.RenderPrometheus())
                 .Set("Content-Type", "text/plain; version=0.0.4"));
   });
+  http_->router().Add("GET", "/api/media", [this](net::HttpRequest&, net::HttpRespond respond) {
+    if (!describe_media) throw net::HttpError(404, "no media plane");
+    respond(net::HttpResponse::Json(200, describe_media()));
+  });
   http_->router().Add("GET", "/healthz", [this](net::HttpRequest&, net::HttpRespond respond) {
     respond(net::HttpResponse::Text(200, registered() ? "ok registered\n" : "ok unregistered\n"));
   });

@@ -72,6 +72,9 @@ class NodeRuntime : public control::ControlClient::Listener {
   std::function<void(const control::ControlMessage&, control::CommandResult&)> on_command;
   // Called with each heartbeat to list the rooms this node carries.
   std::function<void(std::vector<control::RoomReport>&)> fill_rooms;
+  // GET /api/media: the media plane's rooms, streams and per-layer link traffic (set by the
+  // media plane for as long as it lives).
+  std::function<std::string()> describe_media;
 
   // Runs until SIGINT/SIGTERM.
   void Run();

@@ -95,6 +95,7 @@ void Room::AddViewer(ClientSession* session, PacketSink& sink) {
 
 void Room::OnViewerConnected(ClientSession* session, uint64_t now_us) {
   if (ViewerSubscriber* viewer = FindViewer(session)) viewer->OnConnected(now_us);
+  UpdateSubscription(now_us);
 }
 
 void Room::AddChild(Link* link) {
@@ -109,6 +110,74 @@ void Room::RemoveChild(Link* link) {
   if (!child) return;
   std::erase(subscribers_, child);
   std::erase_if(children_, [child](const auto& c) { return c.get() == child; });
+}
+
+bool Room::NeededHere(const UpstreamStream& stream) const {
+  for (const auto& viewer : viewers_) {
+    const ViewerTrack& video = viewer->video();
+    // A viewer that has not chosen yet may choose anything.
+    if (video.source_ssrc == 0 && video.pending_source_ssrc == 0) return true;
+    if (video.source_ssrc == stream.ssrc() || video.pending_source_ssrc == stream.ssrc() ||
+        viewer->selector().target().spatial_id == stream.ssrc()) {
+      return true;
+    }
+  }
+  for (const auto& child : children_) {
+    if (!child->paused(stream.mesh_ssrc())) return true;
+  }
+  return false;
+}
+
+void Room::UpdateSubscription(uint64_t now_us) {
+  if (!parent_ || !parent_->connected()) return;
+  // Only video is paused, and only what nobody needed for a while: a viewer switching back
+  // and forth does not make the parent stop and restart a layer (each restart costs a keyframe).
+  constexpr uint64_t kLingerUs = 2'000'000;
+  const bool anyone = !subscribers_.empty();
+  std::vector<uint32_t> paused;
+  bool changed = false;
+  for (auto& stream : streams_) {
+    if (stream->kind() != TrackKind::kVideo) continue;
+    if (!anyone || NeededHere(*stream)) stream->last_needed_us = now_us;
+    if (stream->last_needed_us == 0) stream->last_needed_us = now_us;
+    const bool pause = now_us - stream->last_needed_us >= kLingerUs;
+    if (pause != stream->paused()) {
+      changed = true;
+      if (pause) {
+        // Until the parent reports, what we measured last stands in for it.
+        stream->SetReportedState({stream->bitrate_bps(), stream->height(), stream->temporal_layers(),
+                                  stream->live(now_us), now_us});
+      } else {
+        stream->nacks().Reset();  // the numbers sent while paused were never ours to lose
+      }
+      stream->SetPaused(pause);
+      ++(pause ? counters_.layers_paused : counters_.layers_resumed);
+    }
+    if (pause) paused.push_back(stream->ssrc());
+  }
+  if (changed || subscription_dirty_) parent_->Send(StreamSubscription{name_, std::move(paused)});
+  subscription_dirty_ = false;
+}
+
+void Room::OnChildSubscription(Link* link, const StreamSubscription& subscription, uint64_t now_us) {
+  LinkSubscriber* child = FindChild(link);
+  if (!child) return;
+  child->SetPaused(subscription.paused);
+  // A layer the child wants again starts at a keyframe: ask now rather than when its viewers do.
+  for (auto& stream : streams_) {
+    if (stream->kind() == TrackKind::kVideo && !child->paused(stream->mesh_ssrc())) {
+      if (stream->paused()) stream->last_needed_us = now_us;
+    }
+  }
+  UpdateSubscription(now_us);
+}
+
+void Room::OnParentStates(const StreamStates& states, uint64_t now_us) {
+  for (const auto& state : states.streams) {
+    UpstreamStream* stream = FindStream(state.ssrc);
+    if (!stream || !stream->paused()) continue;
+    stream->SetReportedState({state.bitrate_bps, state.height, state.temporal_layers, state.live, now_us});
+  }
 }
 
 void Room::OnFastTick(uint64_t now_us) {
@@ -341,6 +410,7 @@ void Room::OnTick(uint64_t now_us) {
     stream->given_up_counted = nack_counters.given_up;
   }
   SendUpstreamFeedback(now_us);
+  UpdateSubscription(now_us);
 }
 
 void Room::SendUpstreamFeedback(uint64_t now_us) {

@@ -54,6 +54,7 @@ class Room final : public Upstream {
   Link* parent() const { return parent_; }
   size_t viewer_count() const { return viewers_.size(); }
   size_t child_count() const { return children_.size(); }
+  const std::vector<std::unique_ptr<LinkSubscriber>>& children() const { return children_; }
   bool HasChild(const Link* link) const { return FindChild(link) != nullptr; }
   bool empty() const {
     return publisher_ == nullptr && viewers_.empty() && parent_ == nullptr && children_.empty();
@@ -69,7 +70,10 @@ class Room final : public Upstream {
   // streams, caches and every viewer's position carry over, and what was lost while
   // switching is NACKed from the new parent (whose cache has it) instead of waiting for a
   // keyframe.
-  void MoveToParent(Link* link) { parent_ = link; }
+  void MoveToParent(Link* link) {
+    parent_ = link;
+    subscription_dirty_ = true;  // the new parent has not heard what this node pauses
+  }
   // Asks upstream for a keyframe of every video stream, again each upstream RTT until one
   // arrives (after a parent switch, what was lost meanwhile cannot be repaired: viewers
   // would otherwise wait for their own decoders to give up and ask).
@@ -93,6 +97,12 @@ class Room final : public Upstream {
   void OnParentRtcp(const rtcp::RtcpPacket& packet, uint64_t now_us);
   void OnChildRtcp(Link* child, const rtcp::RtcpPacket& packet, uint64_t now_us);
   void OnViewerRtcp(ClientSession* viewer, std::span<const uint8_t> compound, uint64_t now_us);
+  // Layer-aware trees. A child's subscription: the video streams it does not want now.
+  void OnChildSubscription(Link* child, const StreamSubscription& subscription, uint64_t now_us);
+  // The parent's word on streams this node paused (live, bitrate).
+  void OnParentStates(const StreamStates& states, uint64_t now_us);
+  // Asks the parent to stop (or resume) the video streams nobody here needs (or needs again).
+  void UpdateSubscription(uint64_t now_us);
   // A chat message from a local client (`from_session`) or from a link (`from_link`): to
   // every other local client and every other link of the room.
   void OnChat(ClientSession* from_session, Link* from_link, std::string_view text);
@@ -113,6 +123,8 @@ class Room final : public Upstream {
 
  private:
   LinkSubscriber* FindChild(const Link* link) const;
+  // True when some viewer or child here gets (or is about to get) `stream`.
+  bool NeededHere(const UpstreamStream& stream) const;
   UpstreamStream* LearnPublisherStream(const rtp::RtpPacket& packet);
   void ClearStreams();
   void SetUpstreamExtensions(const std::array<rtp::ExtensionUri, 256>& extensions);
@@ -136,8 +148,9 @@ class Room final : public Upstream {
   StreamList streams_;
   std::vector<std::unique_ptr<ViewerSubscriber>> viewers_;
   std::vector<std::unique_ptr<LinkSubscriber>> children_;
-  std::vector<Subscriber*> subscribers_;    // every viewer and child: the fan-out
-  std::vector<ViewerSubscriber*> probing_;  // viewers with a probe cluster in flight
+  std::vector<Subscriber*> subscribers_;  // every viewer and child: the fan-out
+  std::vector<ViewerSubscriber*> probing_;
+  bool subscription_dirty_ = false;  // viewers with a probe cluster in flight
   std::array<rtp::ExtensionUri, 256> upstream_extensions_{};
   std::unique_ptr<rtcp::TransportFeedbackGenerator>
       publisher_feedback_;  // while the publisher has transport-cc

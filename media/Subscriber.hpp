@@ -26,7 +26,13 @@ struct RoomCounters {
   uint64_t link_bytes_forwarded = 0;
   uint64_t keyframe_requests_received = 0;
   uint64_t keyframe_requests_sent = 0;
+  // Instant start: viewers with no picture yet (a join, or their layer went away) started
+  // from the cached keyframe at once, or left waiting for the publisher's next keyframe.
+  uint64_t video_starts_from_cache = 0;
+  uint64_t video_starts_waiting_for_keyframe = 0;
   uint64_t chat_messages = 0;
+  uint64_t layers_paused = 0;   // layer-aware trees: video streams this node asked its parent to stop
+  uint64_t layers_resumed = 0;  // ... and to send again
   // Loss repair on the upstream -> this node -> viewer/child path.
   uint64_t nacks_received = 0;          // NACK messages from viewers and children
   uint64_t nack_packets_resent = 0;     // answered from this node's cache

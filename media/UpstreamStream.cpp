@@ -4,12 +4,16 @@
 
 #include "core/codecs/PayloadInspector.hpp"
 #include "core/rtcp/NtpTime.hpp"
+#include "core/rtp/SeqUnwrapper.hpp"
 
 namespace cascade::media {
 
 UpstreamStream::UpstreamStream(const StreamOptions& options, uint32_t ssrc, uint32_t mesh_ssrc)
     : ssrc_(ssrc),
       mesh_ssrc_(mesh_ssrc),
+      keyframe_replay_max_age_us_(options.keyframe_replay_max_age_us),
+      keyframe_replay_max_packets_(
+          std::min(options.keyframe_replay_max_packets, options.packet_cache.capacity)),
       cache_(options.packet_cache),
       nacks_(options.nack_generator),
       keyframes_(options.keyframe_request_interval_us) {}
@@ -29,24 +33,55 @@ StreamArrival UpstreamStream::OnPacket(const rtp::RtpPacket& packet, uint64_t no
   ++packets_received_;
   octets_received_ += static_cast<uint32_t>(packet.payload_size());
   stats_.OnPacket(packet.sequence_number());
-  cache_.Insert(packet.sequence_number(), packet.data(), now_us);
-  StreamArrival arrival;
+  const uint16_t seq = packet.sequence_number();
+  // Newer, or so far from the newest that the upstream restarted its numbering.
+  if (packets_received_ == 1 || rtp::IsNewerSeq(seq, newest_seq_) ||
+      static_cast<uint16_t>(newest_seq_ - seq) >= cache_.options().capacity) {
+    newest_seq_ = seq;
+  }
+  cache_.Insert(seq, packet.data(), now_us);
+  StreamArrival arrival = Inspect(packet);
   arrival.recovered = nacks_.OnPacket(packet.sequence_number(), now_us);
-  arrival.padding_only = packet.payload_size() == 0;
   if (kind_ == TrackKind::kVideo && !arrival.padding_only) {
-    auto info = codecs::InspectPayload(codec_, packet.payload());
-    if (info.ok()) {
-      arrival.info = *info;
-      arrival.keyframe_start = info->is_keyframe && info->begins_frame;
-      if (info->height != 0) height_ = info->height;
-      temporal_layers_ = std::max<uint8_t>(temporal_layers_, static_cast<uint8_t>(info->temporal_layer + 1));
-    }
+    const auto& info = arrival.info;
+    if (info.height != 0) height_ = info.height;
+    temporal_layers_ = std::max<uint8_t>(temporal_layers_, static_cast<uint8_t>(info.temporal_layer + 1));
     if (arrival.keyframe_start) {
+      if (!keyframe_seen_ || !rtp::IsNewerSeq(keyframe_seq_, seq)) {  // not a late older one
+        keyframe_seen_ = true;
+        keyframe_seq_ = seq;
+        keyframe_arrival_us_ = now_us;
+      }
       keyframes_.OnKeyframe();
       keyframe_wanted = false;
     }
   }
   return arrival;
+}
+
+StreamArrival UpstreamStream::Inspect(const rtp::RtpPacket& packet) const {
+  StreamArrival arrival;
+  arrival.padding_only = packet.payload_size() == 0;
+  if (kind_ != TrackKind::kVideo || arrival.padding_only) return arrival;
+  if (auto info = codecs::InspectPayload(codec_, packet.payload()); info.ok()) {
+    arrival.info = *info;
+    arrival.keyframe_start = info->is_keyframe && info->begins_frame;
+  }
+  return arrival;
+}
+
+std::optional<UpstreamStream::CachedKeyframe> UpstreamStream::ReplayableKeyframe(uint64_t now_us) const {
+  if (!keyframe_seen_ || now_us - keyframe_arrival_us_ > keyframe_replay_max_age_us_) return std::nullopt;
+  const CachedKeyframe keyframe{keyframe_seq_, newest_seq_, keyframe_arrival_us_};
+  if (rtp::IsNewerSeq(keyframe_seq_, newest_seq_) || keyframe.packets() > keyframe_replay_max_packets_)
+    return std::nullopt;
+  // A hole (lost upstream and not repaired yet, or too large to cache) would leave the
+  // receiver with an undecodable picture: it waits for the next keyframe instead.
+  for (uint16_t seq = keyframe.first_seq;; ++seq) {
+    if (cache_.FindAnyAge(seq).bytes.empty()) return std::nullopt;
+    if (seq == keyframe.newest_seq) break;
+  }
+  return keyframe;
 }
 
 void UpstreamStream::UpdateBitrate(uint64_t elapsed_us) {

@@ -22,6 +22,9 @@ namespace {
 
 // Padding per probe packet (RFC 3550 §5.1: the count is one byte).
 constexpr uint8_t kProbePaddingBytes = 240;
+// A viewer started from a cached keyframe older than this still asks upstream for a new
+// one: the next viewers then find a young keyframe with a short backlog behind it.
+constexpr uint64_t kReplayedKeyframeRefreshUs = 250'000;
 
 // Viewers start where a typical first layer fits and probe up from there quickly: the first
 // seconds of a join decide what a viewer thinks of the picture.
@@ -119,7 +122,14 @@ void ViewerSubscriber::ChooseLayer(uint64_t now_us) {
                                                std::span<const SpatialLayer>(layers.data(), count));
   temporal_filter_.SetTarget(target.temporal);
   if (target.spatial_id != 0 && video_.source_ssrc != target.spatial_id) {
-    video_.pending_source_ssrc = target.spatial_id;
+    // With a picture the switch waits for the new layer's keyframe (a cached one would show
+    // the viewer a moment it has already seen); without one, a cached keyframe is all gain.
+    UpstreamStream* stream = upstream_.FindStream(target.spatial_id);
+    if (video_.source_ssrc == 0 && video_.pending_source_ssrc != target.spatial_id && stream) {
+      StartVideo(*stream, now_us);
+    } else {
+      video_.pending_source_ssrc = target.spatial_id;
+    }
   } else if (target.spatial_id == video_.source_ssrc) {
     video_.pending_source_ssrc = 0;
   }
@@ -135,12 +145,53 @@ void ViewerSubscriber::ChooseLayer(uint64_t now_us) {
 void ViewerSubscriber::OnConnected(uint64_t now_us) {
   const uint32_t chosen = ChooseVideoSource(now_us);
   if (chosen == 0) return;
-  video_.pending_source_ssrc = chosen;
-  if (UpstreamStream* stream = upstream_.FindStream(chosen)) upstream_.RequestKeyframe(*stream, now_us);
+  if (UpstreamStream* stream = upstream_.FindStream(chosen)) StartVideo(*stream, now_us);
+}
+
+void ViewerSubscriber::StartVideo(UpstreamStream& stream, uint64_t now_us) {
+  const auto keyframe = stream.ReplayableKeyframe(now_us);
+  const bool replay =
+      keyframe && sink_.ready() && session_.negotiated().PayloadTypeFor(stream.codec()) != kNoPayloadType;
+  if (!replay || now_us - keyframe->arrival_us > kReplayedKeyframeRefreshUs) {
+    upstream_.RequestKeyframe(stream, now_us);
+  }
+  if (!replay) {
+    video_.pending_source_ssrc = stream.ssrc();
+    ++counters_.video_starts_waiting_for_keyframe;
+    return;
+  }
+  ++counters_.video_starts_from_cache;
+  started_from_cache_ = true;
+  ReplayFromCache(stream, *keyframe, now_us);
+}
+
+void ViewerSubscriber::ReplayFromCache(UpstreamStream& stream, const UpstreamStream::CachedKeyframe& keyframe,
+                                       uint64_t now_us) {
+  video_.source_ssrc = stream.ssrc();
+  video_.pending_source_ssrc = 0;
+  // One new segment from the keyframe on: the cached packets keep their relative RTP times
+  // (mapped by when they arrived), and the live packets after them continue the segment.
+  video_.rewriter.RequestSwitch();
+  new_segment_ = true;
+  static thread_local std::array<uint8_t, transport::PacketPath::kMaxPacket> scratch;
+  uint16_t seq = keyframe.first_seq;
+  for (size_t i = 0; i < keyframe.packets(); ++i, ++seq) {
+    const auto stored = stream.cache().FindAnyAge(seq);
+    if (stored.bytes.empty() || stored.bytes.size() > scratch.size()) return;
+    std::copy(stored.bytes.begin(), stored.bytes.end(), scratch.begin());
+    auto packet = rtp::RtpPacket::Parse(std::span(scratch.data(), stored.bytes.size()));
+    if (!packet.ok()) return;
+    Deliver(stream, *packet, stream.Inspect(*packet), now_us, stored.arrival_us);
+  }
 }
 
 void ViewerSubscriber::OnPacket(UpstreamStream& stream, const rtp::RtpPacket& packet,
                                 const StreamArrival& arrival, uint64_t now_us) {
+  Deliver(stream, packet, arrival, now_us, now_us);
+}
+
+void ViewerSubscriber::Deliver(UpstreamStream& stream, const rtp::RtpPacket& packet,
+                               const StreamArrival& arrival, uint64_t now_us, uint64_t arrival_us) {
   if (!sink_.ready()) return;
   ViewerTrack& t = track(stream.kind());
   if (arrival.padding_only) {
@@ -172,7 +223,7 @@ void ViewerSubscriber::OnPacket(UpstreamStream& stream, const rtp::RtpPacket& pa
     ++counters_.packets_not_forwarded;
     return;
   }
-  Forward(t, packet, arrival, payload_type, now_us);
+  Forward(t, packet, arrival, payload_type, now_us, arrival_us);
 }
 
 void ViewerSubscriber::Stamp(rtp::RtpPacket& packet, uint64_t now_us, bool probe) {
@@ -199,7 +250,7 @@ void ViewerSubscriber::RewriteResentPictureId(rtp::RtpPacket& packet, uint8_t pa
 }
 
 void ViewerSubscriber::Forward(ViewerTrack& t, const rtp::RtpPacket& packet, const StreamArrival& arrival,
-                               uint8_t payload_type, uint64_t now_us) {
+                               uint8_t payload_type, uint64_t now_us, uint64_t arrival_us) {
   auto copy = sink_.CopyRtp(packet);
   if (!copy) {
     ++counters_.packets_not_forwarded;
@@ -215,7 +266,7 @@ void ViewerSubscriber::Forward(ViewerTrack& t, const rtp::RtpPacket& packet, con
     new_segment_ = false;
   }
   Stamp(*copy, now_us, false);
-  if (!t.rewriter.Rewrite(*copy, now_us) || !sink_.CommitRtp(copy->size())) {
+  if (!t.rewriter.Rewrite(*copy, arrival_us) || !sink_.CommitRtp(copy->size())) {
     ++counters_.packets_not_forwarded;
     return;
   }
@@ -466,6 +517,7 @@ nlohmann::json ViewerSubscriber::StatsJson(uint64_t now_us) const {
   nlohmann::json layer = {
       {"ssrc", video_.source_ssrc},
       {"pending_ssrc", video_.pending_source_ssrc},
+      {"started_from_cache", started_from_cache_},
       {"target_ssrc", target.spatial_id},
       {"temporal", target.temporal == kAllTemporalLayers ? -1 : static_cast<int>(target.temporal)},
       {"reason", ToString(target.reason)},

@@ -3,7 +3,9 @@
 // and timestamp space (RtpStreamRewriter) whatever publisher layer it is fed from, answers
 // its NACKs from the upstream stream's cache (mapping its numbers back to the source's),
 // sends it sender reports, and chooses which video layer it gets: a switch waits for that
-// layer's next keyframe, so the picture never breaks.
+// layer's next keyframe, so the picture never breaks. A viewer with no picture yet (a join,
+// or its layer went away) starts at once when the stream's cache holds its newest keyframe
+// and every packet since: those are replayed into its stream as a burst (instant start).
 //
 // Which layer is its bandwidth's: every packet it is sent carries this viewer's own
 // transport-wide sequence number (in the 2-byte transport-cc slot the publisher's packets
@@ -64,8 +66,10 @@ class ViewerSubscriber final : public Subscriber {
   // The estimate, the layer it chose and why, what was sent (the WHEP resource's stats).
   nlohmann::json StatsJson(uint64_t now_us) const;
   uint64_t rtx_sent() const { return rtx_sent_; }
-  // The transport is up: pick a layer and ask for its keyframe so the viewer starts at once.
+  // The transport is up: pick a layer and start it (from the cache, or at its next keyframe).
   void OnConnected(uint64_t now_us);
+  // Whether the video started from the cached keyframe (instant start).
+  bool started_from_cache() const { return started_from_cache_; }
 
   void OnStreamRemoved(UpstreamStream& stream) override;
   void OnUpstreamChanged() override;
@@ -80,9 +84,20 @@ class ViewerSubscriber final : public Subscriber {
   ViewerTrack* TrackBySsrc(uint32_t ssrc);
   // The video stream this viewer should get now (0: none live).
   uint32_t ChooseVideoSource(uint64_t now_us) const;
+  // The video has no picture: start `stream` from its cached keyframe at once, or else at its
+  // next keyframe (asked for).
+  void StartVideo(UpstreamStream& stream, uint64_t now_us);
+  // Replays `keyframe` and every packet after it from the cache, then live packets follow in
+  // the same rewriter segment.
+  void ReplayFromCache(UpstreamStream& stream, const UpstreamStream::CachedKeyframe& keyframe,
+                       uint64_t now_us);
   void MapExtensions();
+  // One packet of `stream` that arrived from upstream at `arrival_us` (earlier than `now_us`
+  // for a replayed one: its RTP time maps by when it arrived).
+  void Deliver(UpstreamStream& stream, const rtp::RtpPacket& packet, const StreamArrival& arrival,
+               uint64_t now_us, uint64_t arrival_us);
   void Forward(ViewerTrack& track, const rtp::RtpPacket& packet, const StreamArrival& arrival,
-               uint8_t payload_type, uint64_t now_us);
+               uint8_t payload_type, uint64_t now_us, uint64_t arrival_us);
   // Stamps this viewer's transport-wide sequence number and tells the estimator.
   void Stamp(rtp::RtpPacket& packet, uint64_t now_us, bool probe);
   // A packet already sent to this viewer, sent again (as RTX where negotiated).
@@ -115,7 +130,8 @@ class ViewerSubscriber final : public Subscriber {
   LayerSelector selector_;
   TemporalLayerFilter temporal_filter_;
   PictureIdRewriter pictures_;
-  bool new_segment_ = false;     // the next forwarded video packet starts a new source
+  bool new_segment_ = false;  // the next forwarded video packet starts a new source
+  bool started_from_cache_ = false;
   uint8_t transport_cc_id_ = 0;  // the viewer's id for the transport-wide-cc extension (0: none)
   uint16_t transport_seq_ = 0;
   uint32_t rtx_ssrc_ = 0;

@@ -42,21 +42,33 @@ bool PacketCache::Insert(uint16_t seq, std::span<const uint8_t> packet, uint64_t
 }
 
 const PacketCache::Slot* PacketCache::Lookup(uint16_t seq, uint64_t now_us) const {
+  const Slot* slot = LookupAnyAge(seq);
+  if (slot && now_us > slot->arrival_us && now_us - slot->arrival_us > options_.max_age_us) return nullptr;
+  return slot;
+}
+
+const PacketCache::Slot* PacketCache::LookupAnyAge(uint16_t seq) const {
   if (!started_) return nullptr;
   const int64_t unwrapped = unwrapper_.PeekUnwrap(seq);
   const auto cap = static_cast<int64_t>(options_.capacity);
   const auto index = static_cast<size_t>(((unwrapped % cap) + cap) % cap);
   const Slot& slot = slots_[index];
-  if (slot.seq != unwrapped) return nullptr;
-  if (now_us > slot.arrival_us && now_us - slot.arrival_us > options_.max_age_us) return nullptr;
-  return &slot;
+  return slot.seq == unwrapped ? &slot : nullptr;
 }
 
-std::span<const uint8_t> PacketCache::Find(uint16_t seq, uint64_t now_us) const {
-  const Slot* slot = Lookup(seq, now_us);
+std::span<const uint8_t> PacketCache::Bytes(const Slot* slot) const {
   if (!slot) return {};
   const size_t index = static_cast<size_t>(slot - slots_.data());
   return std::span<const uint8_t>(storage_).subspan(index * options_.slot_size, slot->size);
+}
+
+std::span<const uint8_t> PacketCache::Find(uint16_t seq, uint64_t now_us) const {
+  return Bytes(Lookup(seq, now_us));
+}
+
+PacketCache::Stored PacketCache::FindAnyAge(uint16_t seq) const {
+  const Slot* slot = LookupAnyAge(seq);
+  return slot ? Stored{Bytes(slot), slot->arrival_us} : Stored{};
 }
 
 uint64_t PacketCache::ArrivalUs(uint16_t seq, uint64_t now_us) const {

@@ -36,6 +36,13 @@ class PacketCache {
   // The packet with `seq`, or empty when it was never seen, was overwritten or is older than
   // max_age_us at `now_us`. The span stays valid until the next Insert or Clear.
   std::span<const uint8_t> Find(uint16_t seq, uint64_t now_us) const;
+  // The packet with `seq` whatever its age (empty bytes when never seen or overwritten), for
+  // a caller that bounds the age itself (a keyframe replayed to a new receiver).
+  struct Stored {
+    std::span<const uint8_t> bytes;
+    uint64_t arrival_us = 0;
+  };
+  Stored FindAnyAge(uint16_t seq) const;
   // Arrival time of the packet Find would return (0 when Find would return empty).
   uint64_t ArrivalUs(uint16_t seq, uint64_t now_us) const;
   // Forgets every packet (a publisher restart with new sequence numbers).
@@ -52,6 +59,8 @@ class PacketCache {
     uint16_t size = 0;
   };
   const Slot* Lookup(uint16_t seq, uint64_t now_us) const;
+  const Slot* LookupAnyAge(uint16_t seq) const;
+  std::span<const uint8_t> Bytes(const Slot* slot) const;
 
   Options options_;
   std::vector<Slot> slots_;       // capacity entries

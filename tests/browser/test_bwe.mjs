@@ -12,6 +12,7 @@
 //   node tests/browser/test_bwe.mjs <path-to-cascade> [base_port]
 //   BWE_EXPECT_ADAPTATION=0 node tests/browser/test_bwe.mjs ...   # issue 11's assertions reported, not asserted
 //   VERBOSE=1 ...                                                  # getStats, SDPs, console, logs even on success
+//   BWE_LOSS=0.01 ...                                              # C's random loss (default 0.05)
 //
 // One PASS/FAIL line per assertion; exit 0 only if all pass. Bounded: gives up at 90 s saying
 // what it waited for. Everything it starts (mesh, emulators, Chromium) is stopped by pid.
@@ -41,7 +42,12 @@ const expectAdaptation = process.env.BWE_EXPECT_ADAPTATION !== '0';
 const verbose = process.env.VERBOSE === '1';
 
 const CAP_BPS = 400000;
-const LOSS = 0.05;
+// C's random loss each way; BWE_LOSS=0.01 etc. for the loss sweep in docs/BENCHMARKS.md.
+const LOSS = Number(process.env.BWE_LOSS ?? 0.05);
+if (!(LOSS >= 0 && LOSS < 1)) {
+  console.error(`BWE_LOSS must be a fraction in [0, 1), got ${process.env.BWE_LOSS}`);
+  process.exit(2);
+}
 const SAMPLE_MS = 500;
 const SETTLE_DOWN_MS = 5000;   // issue 11: the capped viewer is on the lowest layer within 5 s
 const CAPPED_MS = 10000;       // how long the cap stays (the settled layer must hold until the lift)
@@ -602,8 +608,8 @@ async function assertEmulators({ capAt, liftAt, resentWhileCapped }) {
   const c = await emulators.C.state();
   const share = (d) => (d.counters.packets > 0 ? d.counters.drops.random / d.counters.packets : 0);
   // Only edge->viewer has packets enough (thousands) for a tight bound; the other way is reported.
-  harnessCheck(`emulator C: drops about ${LOSS * 100} % of edge->viewer packets (3-7 %)`,
-    share(c.b_to_a) > 0.03 && share(c.b_to_a) < 0.07,
+  harnessCheck(`emulator C: drops about ${LOSS * 100} % of edge->viewer packets (${(LOSS * 60).toFixed(1)}-${(LOSS * 140).toFixed(1)} %)`,
+    share(c.b_to_a) > LOSS * 0.6 && share(c.b_to_a) < LOSS * 1.4,
     `edge->viewer ${c.b_to_a.counters.drops.random}/${c.b_to_a.counters.packets} = ${(share(c.b_to_a) * 100).toFixed(2)} % before repair, ` +
     `viewer->edge ${c.a_to_b.counters.drops.random}/${c.a_to_b.counters.packets} = ${(share(c.a_to_b) * 100).toFixed(2)} %`);
 }

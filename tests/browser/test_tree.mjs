@@ -257,6 +257,8 @@ async function main() {
       `${count} copies`);
   }
 
+  await checkLayerAwareTree(viewers[1], relays[2]);
+
   // 200 viewers join one far edge within about a second: PLIs reaching the publisher,
   // against the PLIs of an equally long quiet window just before (the Chromium viewers ask
   // for keyframes of their own after unrecoverable frames).
@@ -303,6 +305,53 @@ async function main() {
   check('relay: datagrams from an unauthenticated sender are dropped and counted', unmatchedAfter - unmatchedBefore >= sent,
     `cascade_media_unmatched_packets_total +${unmatchedAfter - unmatchedBefore} for ${sent} sent ` +
     `(forwarded to children meanwhile: +${forwardedAfter - forwardedBefore}, the stream itself)`);
+}
+
+// Layer-aware trees: the one viewer at edge-asia asks for the low layer only (PUT on its WHEP
+// resource); relay-asia must then send edge-asia the low layer's bytes and none of the
+// others', and the top layer again once the viewer asks for it.
+async function checkLayerAwareTree(viewer, parentRelay) {
+  run.step = 'layer-aware tree';
+  const tokenResponse = await fetch(`${viewer.url}/api/token?room=${room}&role=watch`);
+  const { token } = await tokenResponse.json();
+  const resource = await viewer.page.evaluate(() => window.__cascadeTest.session.resource);
+  const setLayer = (preference) => fetch(`${resource}/layer`,
+    { method: 'PUT', headers: { Authorization: `Bearer ${token}` }, body: preference });
+  const sentTo = async () => {
+    const media = await (await fetch(`${parentRelay.url}/api/media`)).json();
+    const child = (media.rooms[room]?.children || []).find((c) => c.peer === viewer.name);
+    return child ? child.sent : {};
+  };
+  const bytesOf = (sent, layer) => (sent[layer] ? sent[layer].bytes : 0);
+  const low = await setLayer('low');
+  check(`layers: PUT ${new URL(resource).pathname}/layer "low" accepted`, low.status === 200, `status ${low.status}`);
+  await sleep(4500);  // a keyframe to switch at, then the 2 s linger before a layer is paused
+  const a = await sentTo();
+  await sleep(3000);
+  const b = await sentTo();
+  const layers = Object.keys(b).filter((k) => k !== '-').sort();
+  const delta = Object.fromEntries(layers.map((k) => [k, bytesOf(b, k) - bytesOf(a, k)]));
+  const lowest = layers.find((k) => delta[k] > 0);
+  const others = layers.filter((k) => k !== lowest);
+  check(`layers: ${parentRelay.url.split(':').pop()} (${viewer.name}'s parent) sends it only the low layer once its viewer asked for it`,
+    layers.length >= 2 && lowest !== undefined && others.every((k) => delta[k] === 0),
+    `bytes sent per layer over 3 s: ${JSON.stringify(delta)}`);
+  const auto = await setLayer('auto');
+  const start = Date.now();
+  let back = null;
+  let c = await sentTo();
+  while (Date.now() - start < 10000) {
+    await sleep(250);
+    const d = await sentTo();
+    const grown = others.filter((k) => bytesOf(d, k) > bytesOf(c, k));
+    if (grown.length > 0) {
+      back = Date.now() - start;
+      break;
+    }
+    c = d;
+  }
+  check('layers: a higher layer flows to the edge again once its viewer asks for it', auto.status === 200 && back !== null,
+    back === null ? 'no higher layer bytes within 10 s' : `after ${back} ms`);
 }
 
 main().catch((error) => check(`no error (${run.step})`, false, error.message)).finally(finish);

@@ -312,3 +312,31 @@ TEST_CASE("LinkMessage: an announce carries the simulcast layer when there is on
   CHECK(ErrorOf(with_layer("7")) == LinkMessageError::kBadValue);
   CHECK(ErrorOf(with_layer("\"" + std::string(65, 'x') + "\"")) == LinkMessageError::kBadValue);
 }
+
+TEST_CASE("LinkMessage subscription and states round trip, and bad ones are refused") {
+  StreamSubscription subscription{"lobby", {1, 0xffffffffu}};
+  auto parsed = Parse(SerializeLinkMessage(subscription));
+  REQUIRE(parsed.ok());
+  REQUIRE(std::holds_alternative<StreamSubscription>(*parsed));
+  CHECK(std::get<StreamSubscription>(*parsed).paused == subscription.paused);
+
+  StreamStates states{"lobby", {{7, 1'500'000, 720, 3, true}, {8, 0, 0, 1, false}}};
+  parsed = Parse(SerializeLinkMessage(states));
+  REQUIRE(parsed.ok());
+  REQUIRE(std::holds_alternative<StreamStates>(*parsed));
+  const auto& back = std::get<StreamStates>(*parsed);
+  REQUIRE(back.streams.size() == 2);
+  CHECK(back.streams[0].bitrate_bps == 1'500'000);
+  CHECK(back.streams[0].height == 720);
+  CHECK(back.streams[0].live);
+  CHECK_FALSE(back.streams[1].live);
+
+  CHECK(Parse(R"({"type":"subscription","room":"lobby","paused":[-1]})").error() ==
+        LinkMessageError::kBadValue);
+  CHECK(Parse(R"({"type":"subscription","room":"lobby"})").error() == LinkMessageError::kMissingField);
+  CHECK(Parse(R"({"type":"states","room":"lobby","streams":[{"ssrc":1}]})").error() ==
+        LinkMessageError::kMissingField);
+  std::string many = R"({"type":"subscription","room":"lobby","paused":[)";
+  for (int i = 0; i < 65; ++i) many += (i ? ",1" : "1");
+  CHECK(Parse(many + "]}").error() == LinkMessageError::kBadValue);
+}

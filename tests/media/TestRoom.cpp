@@ -555,3 +555,106 @@ TEST_CASE(
   CHECK(child.remote.rtp_ssrcs.size() == 6);
   CHECK(child.remote.messages.size() == 1);  // the announce only: nothing was withdrawn
 }
+
+TEST_CASE("Layer-aware trees: a parent stops a layer its child paused, reports its state, and resumes it") {
+  Fixture f;
+  auto& parent = f.AddPair(Link::End::kChild, /*live=*/false);  // fed by hand
+  auto& child = f.AddPair(Link::End::kParent);
+  Room room("lobby", {}, f.counters, f.allocator);
+  room.SetParent(&parent.link());
+  auto low = MakeAnnounce(0x0a0a0a01);
+  low.layer = "q";
+  auto high = MakeAnnounce(0x0a0a0a02);
+  high.layer = "f";
+  const auto audio = MakeAnnounce(0x0b0b0b0b, TrackKind::kAudio);
+  for (const auto& announce : {low, high, audio}) room.OnAnnounce(announce);
+  room.AddChild(&child.link());
+  REQUIRE(f.ConnectAll());
+
+  auto send_round = [&](uint16_t seq) {
+    for (uint32_t ssrc : {low.ssrc, high.ssrc, audio.ssrc}) {
+      TestPacket bytes(ssrc, seq, ssrc == audio.ssrc ? 111 : 96);
+      auto packet = bytes.Parse();
+      room.OnParentRtp(packet, f.NowUs());
+    }
+  };
+  room.OnChildSubscription(&child.link(), StreamSubscription{"lobby", {high.ssrc}}, f.NowUs());
+  for (uint16_t seq = 1; seq <= 3; ++seq) send_round(seq);
+  REQUIRE(f.RunUntil([&] { return child.remote.rtp_ssrcs.size() >= 6; }));
+  f.Settle();
+  CHECK(std::count(child.remote.rtp_ssrcs.begin(), child.remote.rtp_ssrcs.end(), high.ssrc) == 0);
+  CHECK(std::count(child.remote.rtp_ssrcs.begin(), child.remote.rtp_ssrcs.end(), low.ssrc) == 3);
+  LinkSubscriber* subscriber = room.children().front().get();
+  auto traffic_of = [&](const std::string& layer) {
+    for (const auto& t : subscriber->traffic()) {
+      if (t.layer == layer) return t;
+    }
+    return LinkSubscriber::LayerTraffic{};
+  };
+  CHECK(traffic_of("f").paused_packets == 3);
+  CHECK(traffic_of("f").bytes == 0);
+  CHECK(traffic_of("q").packets == 3);
+
+  // The child does not measure what it paused: the parent tells it what the streams do.
+  const size_t before = child.remote.messages.size();
+  room.OnTick(f.NowUs());
+  REQUIRE(f.RunUntil([&] { return child.remote.messages.size() > before; }));
+  bool states_seen = false;
+  for (const auto& message : child.Messages()) {
+    if (const auto* states = std::get_if<StreamStates>(&message)) {
+      states_seen = states->streams.size() == 3 && states->room == "lobby";
+    }
+  }
+  CHECK(states_seen);
+
+  // Wanted again: the layer flows at once.
+  room.OnChildSubscription(&child.link(), StreamSubscription{"lobby", {}}, f.NowUs());
+  send_round(4);
+  REQUIRE(f.RunUntil([&] {
+    return std::count(child.remote.rtp_ssrcs.begin(), child.remote.rtp_ssrcs.end(), high.ssrc) == 1;
+  }));
+  CHECK(traffic_of("f").packets == 1);
+}
+
+TEST_CASE("Layer-aware trees: a relay pauses upstream what none of its children wants, after a linger") {
+  Fixture f;
+  auto& parent = f.AddPair(Link::End::kChild);
+  auto& child = f.AddPair(Link::End::kParent);
+  Room room("lobby", {}, f.counters, f.allocator);
+  room.SetParent(&parent.link());
+  auto low = MakeAnnounce(0x0a0a0a01);
+  low.layer = "q";
+  auto high = MakeAnnounce(0x0a0a0a02);
+  high.layer = "f";
+  room.OnAnnounce(low);
+  room.OnAnnounce(high);
+  room.AddChild(&child.link());
+  REQUIRE(f.ConnectAll());
+  const uint64_t start = f.NowUs();
+  room.OnChildSubscription(&child.link(), StreamSubscription{"lobby", {high.ssrc}}, start);
+  room.UpdateSubscription(start + 500'000);  // within the linger: nothing paused yet
+  f.Settle();
+  auto subscriptions = [&] {
+    std::vector<StreamSubscription> out;
+    for (const auto& message : parent.Messages()) {
+      if (const auto* s = std::get_if<StreamSubscription>(&message)) out.push_back(*s);
+    }
+    return out;
+  };
+  CHECK(subscriptions().empty());
+  room.UpdateSubscription(start + 2'500'000);
+  REQUIRE(f.RunUntil([&] { return !subscriptions().empty(); }));
+  CHECK(subscriptions().back().paused == std::vector<uint32_t>{high.ssrc});
+  CHECK(room.FindStream(high.ssrc)->paused());
+  CHECK(f.counters.layers_paused == 1);
+  // The paused layer stays known to layer selectors through the parent's reports.
+  room.OnParentStates(StreamStates{"lobby", {{high.ssrc, 1'200'000, 720, 3, true}}}, start + 2'600'000);
+  CHECK(room.FindStream(high.ssrc)->bitrate_bps() == 1'200'000);
+  CHECK(room.FindStream(high.ssrc)->live(start + 2'700'000));
+  // A child wanting it again resumes it upstream at once.
+  room.OnChildSubscription(&child.link(), StreamSubscription{"lobby", {}}, start + 3'000'000);
+  REQUIRE(f.RunUntil([&] { return subscriptions().size() == 2; }));
+  CHECK(subscriptions().back().paused.empty());
+  CHECK_FALSE(room.FindStream(high.ssrc)->paused());
+  CHECK(f.counters.layers_resumed == 1);
+}
