@@ -44,6 +44,14 @@ MediaPlane::MediaPlane(NodeRuntime& runtime, Room::Options room_options, uint64_
   runtime_.describe_media = [this] { return DescribeRooms().dump(); };
 }
 
+double MediaPlane::ViewerSum(const std::function<uint64_t(const ViewerSubscriber&)>& value) const {
+  uint64_t sum = 0;
+  for (const auto& [name, room] : rooms_) {
+    for (const auto& viewer : room->viewers()) sum += value(*viewer);
+  }
+  return static_cast<double>(sum);
+}
+
 nlohmann::json MediaPlane::DescribeRooms() const {
   const uint64_t now_us = runtime_.loop().clock().NowUs();
   nlohmann::json rooms = nlohmann::json::object();
@@ -134,6 +142,35 @@ void MediaPlane::RegisterMetrics() {
           &counters_.nack_given_up);
   counter("cascade_media_unmatched_packets_total", "datagrams from addresses with no session or link",
           &unmatched_packets_);
+  counter("cascade_media_layers_paused_total",
+          "video streams this node asked its parent to stop (layer-aware trees)", &counters_.layers_paused);
+  counter("cascade_media_layers_resumed_total", "paused video streams this node asked its parent for again",
+          &counters_.layers_resumed);
+  counter("cascade_media_probes_sent_total", "bandwidth probe clusters sent to viewers",
+          &counters_.probes_sent);
+  counter("cascade_media_packets_dropped_for_layer_total",
+          "video packets of temporal layers above a viewer's", &counters_.packets_dropped_for_layer);
+  for (size_t reason = 1; reason < static_cast<size_t>(LayerSwitchReason::kCount); ++reason) {
+    const uint64_t* field = &counters_.layer_switches[reason];
+    metrics.AddCallback("cascade_viewer_layer_switches_total", "layer changes of viewers, by reason", true,
+                        {{"reason", ToString(static_cast<LayerSwitchReason>(reason))}},
+                        [field] { return static_cast<double>(*field); });
+  }
+  // Per-viewer figures summed at scrape time (one series per node, not per viewer).
+  metrics.AddCallback(
+      "cascade_viewer_estimate_bps_sum", "sum of the viewers' bandwidth estimates", false, {}, [this] {
+        return ViewerSum(
+            [](const ViewerSubscriber& v) { return v.has_estimate() ? v.estimator().target_bps() : 0; });
+      });
+  metrics.AddCallback(
+      "cascade_viewers_with_estimate", "viewers whose feedback drives their layer", false, {},
+      [this] { return ViewerSum([](const ViewerSubscriber& v) { return v.has_estimate() ? 1 : 0; }); });
+  metrics.AddCallback("cascade_viewers_below_top_layer",
+                      "viewers getting less than the publisher's best live layer", false, {}, [this] {
+                        return ViewerSum([](const ViewerSubscriber& v) {
+                          return v.selector().target().reason == LayerSwitchReason::kEstimateDown ? 1 : 0;
+                        });
+                      });
   counter("cascade_media_commands_applied_total", "tree commands applied", &commands_applied_);
   counter("cascade_media_commands_failed_total", "tree commands refused", &commands_failed_);
   counter("cascade_link_parent_silences_total",

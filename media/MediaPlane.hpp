@@ -114,6 +114,7 @@ class MediaPlane : public net::UdpSocket::Listener, public transport::WebRtcTran
   void OnSlowTick();
   void RegisterMetrics();
   void RegisterLinkMetrics(Link& link);
+  double ViewerSum(const std::function<uint64_t(const ViewerSubscriber&)>& value) const;
 
   NodeRuntime& runtime_;
   Room::Options room_options_;

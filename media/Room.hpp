@@ -55,6 +55,7 @@ class Room final : public Upstream {
   size_t viewer_count() const { return viewers_.size(); }
   size_t child_count() const { return children_.size(); }
   const std::vector<std::unique_ptr<LinkSubscriber>>& children() const { return children_; }
+  const std::vector<std::unique_ptr<ViewerSubscriber>>& viewers() const { return viewers_; }
   bool HasChild(const Link* link) const { return FindChild(link) != nullptr; }
   bool empty() const {
     return publisher_ == nullptr && viewers_.empty() && parent_ == nullptr && children_.empty();

@@ -31,6 +31,9 @@ struct RoomCounters {
   uint64_t video_starts_from_cache = 0;
   uint64_t video_starts_waiting_for_keyframe = 0;
   uint64_t chat_messages = 0;
+  // Per-viewer layer choice: switches by reason (LayerSwitchReason), probes sent.
+  std::array<uint64_t, 8> layer_switches{};
+  uint64_t probes_sent = 0;
   uint64_t layers_paused = 0;   // layer-aware trees: video streams this node asked its parent to stop
   uint64_t layers_resumed = 0;  // ... and to send again
   // Loss repair on the upstream -> this node -> viewer/child path.

@@ -27,8 +27,10 @@ struct StreamOptions {
   rtp::NackGenerator::Options nack_generator;
   // Instant start: a receiver starting now is given the newest keyframe and everything since
   // from the cache when that keyframe is at most this old and this many packets back (the
-  // backlog reaches it as a burst, and it starts that far behind live).
-  uint64_t keyframe_replay_max_age_us = 1'000'000;
+  // backlog reaches it as a burst, and it starts that far behind live: Chromium's timestamp
+  // extrapolator maps the replayed frames to real time, so the bound is also the most the
+  // join adds to the viewer's delay until its jitter buffer converges).
+  uint64_t keyframe_replay_max_age_us = 500'000;
   size_t keyframe_replay_max_packets = 512;
 };
 

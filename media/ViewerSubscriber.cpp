@@ -121,6 +121,8 @@ void ViewerSubscriber::ChooseLayer(uint64_t now_us) {
   const LayerTarget& target = selector_.Update(static_cast<int64_t>(now_us), estimate,
                                                std::span<const SpatialLayer>(layers.data(), count));
   temporal_filter_.SetTarget(target.temporal);
+  if (target.changed)
+    ++counters_.layer_switches[static_cast<size_t>(target.reason) % counters_.layer_switches.size()];
   if (target.spatial_id != 0 && video_.source_ssrc != target.spatial_id) {
     // With a picture the switch waits for the new layer's keyframe (a cached one would show
     // the viewer a moment it has already seen); without one, a cached keyframe is all gain.
@@ -137,6 +139,7 @@ void ViewerSubscriber::ChooseLayer(uint64_t now_us) {
     if (auto cluster = bwe_.RequestProbe(target.wants_probe_bps, now_us)) {
       probe_ = ActiveProbe{*cluster, now_us, 0, 0};
       ++probes_sent_;
+      ++counters_.probes_sent;
       ContinueProbe(now_us);
     }
   }
