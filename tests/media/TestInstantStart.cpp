@@ -16,43 +16,18 @@
 #include "media/PacketSink.hpp"
 #include "media/Room.hpp"
 #include "media/UpstreamStream.hpp"
+#include "tests/media/RecordingSink.hpp"
 
 using namespace cascade;
 using namespace cascade::media;
+using namespace cascade::media::test;
 
 namespace {
-
-class RecordingSink final : public PacketSink {
- public:
-  bool ready() const override { return true; }
-  std::span<uint8_t> BeginRtp() override { return slot_; }
-  bool CommitRtp(size_t length) override {
-    rtp.emplace_back(slot_.begin(), slot_.begin() + static_cast<std::ptrdiff_t>(length));
-    return true;
-  }
-  std::span<uint8_t> BeginRtcp() override { return slot_; }
-  bool CommitRtcp(size_t) override { return true; }
-
-  rtp::RtpPacket Parsed(size_t i) {
-    auto packet = rtp::RtpPacket::Parse(rtp.at(i));
-    REQUIRE(packet.ok());
-    return *packet;
-  }
-
-  std::vector<std::vector<uint8_t>> rtp;
-
- private:
-  std::array<uint8_t, 1500> slot_{};
-};
 
 constexpr uint32_t kPublisherSsrc = 0x1111;
 constexpr uint8_t kPublisherVp8 = 96;
 constexpr uint8_t kViewerVp8 = 100;
 constexpr uint32_t kViewerVideoSsrc = 0xAAAA;
-
-const std::array<uint8_t, 11> kVp8Keyframe = {0x10, 0x00, 0x00, 0x00, 0x9d, 0x01,
-                                              0x2a, 0x40, 0x01, 0xf0, 0x00};
-const std::array<uint8_t, 5> kVp8Delta = {0x10, 0x01, 0x00, 0x00, 0x42};
 
 enum class Kind { kKeyframe, kDelta, kPadding };
 
@@ -74,12 +49,6 @@ rtp::RtpPacket Build(std::array<uint8_t, 256>& bytes, uint16_t seq, Kind kind) {
   auto packet = rtp::RtpPacket::Parse(std::span(bytes.data(), *size));
   REQUIRE(packet.ok());
   return *packet;
-}
-
-NegotiatedSession VideoSession() {
-  NegotiatedSession negotiated;
-  negotiated.has_video = true;
-  return negotiated;
 }
 
 struct Fixture {

@@ -16,54 +16,17 @@
 #include "media/ClientSession.hpp"
 #include "media/PacketSink.hpp"
 #include "media/Room.hpp"
+#include "tests/media/RecordingSink.hpp"
 
 using namespace cascade;
 using namespace cascade::media;
+using namespace cascade::media::test;
 
 namespace {
-
-// Keeps every committed packet; `ready` false models a viewer whose transport path is gone.
-class RecordingSink final : public PacketSink {
- public:
-  bool ready() const override { return is_ready; }
-  std::span<uint8_t> BeginRtp() override {
-    return is_ready ? std::span<uint8_t>(slot_) : std::span<uint8_t>();
-  }
-  bool CommitRtp(size_t length) override {
-    rtp.emplace_back(slot_.begin(), slot_.begin() + static_cast<std::ptrdiff_t>(length));
-    return true;
-  }
-  std::span<uint8_t> BeginRtcp() override { return BeginRtp(); }
-  bool CommitRtcp(size_t length) override {
-    rtcp.emplace_back(slot_.begin(), slot_.begin() + static_cast<std::ptrdiff_t>(length));
-    return true;
-  }
-
-  size_t CountRtcp(rtcp::PacketKind kind) const {
-    size_t count = 0;
-    for (const auto& compound : rtcp) {
-      rtcp::CompoundReader reader(compound);
-      rtcp::RtcpPacket packet;
-      while (reader.Next(packet)) count += packet.Kind() == kind;
-    }
-    return count;
-  }
-
-  bool is_ready = true;
-  std::vector<std::vector<uint8_t>> rtp;
-  std::vector<std::vector<uint8_t>> rtcp;
-
- private:
-  std::array<uint8_t, 1500> slot_{};
-};
 
 constexpr uint32_t kPublisherSsrc = 0x1111;
 constexpr uint8_t kPublisherVp8 = 96;
 constexpr uint8_t kViewerVp8 = 100;
-
-const std::array<uint8_t, 11> kVp8Keyframe = {0x10, 0x00, 0x00, 0x00, 0x9d, 0x01,
-                                              0x2a, 0x40, 0x01, 0xf0, 0x00};
-const std::array<uint8_t, 5> kVp8Delta = {0x10, 0x01, 0x00, 0x00, 0x42};
 
 struct Packet {
   std::array<uint8_t, 256> bytes{};
@@ -82,12 +45,6 @@ struct Packet {
     return *rtp::RtpPacket::Parse(std::span(bytes.data(), *size));
   }
 };
-
-NegotiatedSession VideoSession() {
-  NegotiatedSession negotiated;
-  negotiated.has_video = true;
-  return negotiated;
-}
 
 struct Fixture {
   Fixture() {
