@@ -50,6 +50,7 @@ struct LinkChat {
 struct StreamSubscription {
   std::string room;
   std::vector<uint32_t> paused;  // mesh SSRCs
+  bool operator==(const StreamSubscription&) const = default;
 };
 
 // Parent to child, once a second: what each stream of the room is doing at the parent, so a
@@ -60,10 +61,12 @@ struct StreamState {
   uint16_t height = 0;
   uint8_t temporal_layers = 1;
   bool live = false;
+  bool operator==(const StreamState&) const = default;
 };
 struct StreamStates {
   std::string room;
   std::vector<StreamState> streams;
+  bool operator==(const StreamStates&) const = default;
 };
 
 using LinkMessage = std::variant<StreamAnnounce, StreamWithdraw, LinkChat, StreamSubscription, StreamStates>;

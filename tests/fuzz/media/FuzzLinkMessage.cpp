@@ -20,6 +20,8 @@ bool Same(const StreamAnnounce& a, const StreamAnnounce& b) {
 }
 bool Same(const StreamWithdraw& a, const StreamWithdraw& b) { return a.room == b.room && a.ssrc == b.ssrc; }
 bool Same(const LinkChat& a, const LinkChat& b) { return a.room == b.room && a.text == b.text; }
+bool Same(const StreamSubscription& a, const StreamSubscription& b) { return a == b; }
+bool Same(const StreamStates& a, const StreamStates& b) { return a == b; }
 
 bool Same(const LinkMessage& a, const LinkMessage& b) {
   if (a.index() != b.index()) return false;
