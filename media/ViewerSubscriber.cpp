@@ -33,7 +33,17 @@ bwe::SendSideBandwidthEstimator::Options ViewerEstimatorOptions() {
   options.start_bps = 500'000;
   options.probing.max_probe_factor = 3.0;
   options.history.capacity = 512;  // > 2 s of packets at 2 Mbit/s; ~15 KiB per viewer
+  // A probe that failed behind a cap must not keep the viewer waiting long once the cap is
+  // gone: probes are a few KB, so retry within 2 s (the controller's default backs off to 5 s).
+  options.probing.max_interval_us = 2'000'000;
   return options;
+}
+
+// Up-switches are proven by a probe first, so the selector need not also wait long.
+LayerSelector::Config ViewerLayerConfig() {
+  LayerSelector::Config config;
+  config.up_hold_us = 1'500'000;
+  return config;
 }
 
 }  // namespace
@@ -46,6 +56,7 @@ ViewerSubscriber::ViewerSubscriber(ClientSession& session, PacketSink& sink, Ups
       audio_(session.audio_ssrc(), 48000),
       video_(session.video_ssrc(), 90000),
       bwe_(ViewerEstimatorOptions()),
+      selector_(ViewerLayerConfig()),
       transport_cc_id_(session.negotiated().transport_cc ? session.negotiated().TransportCcExtensionId() : 0),
       rtx_ssrc_(session.negotiated().video_rtx_ssrc) {
   MapExtensions();
