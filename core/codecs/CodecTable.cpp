@@ -3,6 +3,7 @@
 #include <array>
 #include <string>
 
+#include "core/base/Ascii.hpp"
 #include "core/codecs/Av1.hpp"
 #include "core/codecs/H264.hpp"
 #include "core/codecs/Opus.hpp"
@@ -28,17 +29,6 @@ constexpr bool RowsInKindOrder() {
 }
 static_assert(RowsInKindOrder(), "Describe() indexes the table by CodecKind");
 
-bool EqualsAsciiIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    char x = a[i], y = b[i];
-    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
-    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
-    if (x != y) return false;
-  }
-  return true;
-}
-
 }  // namespace
 
 std::span<const CodecDescription> AllCodecs() { return kCodecs; }
@@ -47,7 +37,7 @@ const CodecDescription& Describe(CodecKind kind) { return kCodecs[static_cast<si
 
 const CodecDescription* FindCodecBySdpName(std::string_view encoding) {
   for (const auto& codec : kCodecs) {
-    if (EqualsAsciiIgnoreCase(codec.sdp_name, encoding)) return &codec;
+    if (base::EqualsAsciiIgnoreCase(codec.sdp_name, encoding)) return &codec;
   }
   return nullptr;
 }

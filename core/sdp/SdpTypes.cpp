@@ -1,5 +1,7 @@
 #include "core/sdp/SdpTypes.hpp"
 
+#include "core/base/Ascii.hpp"
+
 namespace cascade::sdp {
 
 const char* ToString(Direction direction) {
@@ -82,15 +84,6 @@ const std::string* Fmtp::Find(std::string_view key) const {
   return nullptr;
 }
 
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    char x = a[i], y = b[i];
-    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
-    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
-    if (x != y) return false;
-  }
-  return true;
-}
+bool EqualsIgnoreCase(std::string_view a, std::string_view b) { return base::EqualsAsciiIgnoreCase(a, b); }
 
 }  // namespace cascade::sdp
