@@ -163,12 +163,7 @@ void Room::OnChildSubscription(Link* link, const StreamSubscription& subscriptio
   LinkSubscriber* child = FindChild(link);
   if (!child) return;
   child->SetPaused(subscription.paused);
-  // A layer the child wants again starts at a keyframe: ask now rather than when its viewers do.
-  for (auto& stream : streams_) {
-    if (stream->kind() == TrackKind::kVideo && !child->paused(stream->mesh_ssrc())) {
-      if (stream->paused()) stream->last_needed_us = now_us;
-    }
-  }
+  // What this node needs from its own parent may have changed with it.
   UpdateSubscription(now_us);
 }
 
