@@ -19,7 +19,7 @@ export class TestRun {
   }
 
   check(name, ok, detail = '') {
-    this.results.push({ name, ok });
+    this.results.push({ name, ok, detail });
     if (!ok) this.failed = true;
     console.log(`${ok ? 'PASS' : 'FAIL'} ${name}${detail ? `: ${detail}` : ''}`);
     return ok;
@@ -63,6 +63,10 @@ export class TestRun {
   summarize(testName) {
     const passed = this.results.filter((r) => r.ok).length;
     console.log(`\n${passed} passed, ${this.results.length - passed} failed (${this.elapsed()})`);
+    // Repeated here because CI keeps only the tail of a long log, after the mesh's output.
+    for (const r of this.results.filter((result) => !result.ok)) {
+      console.log(`  failed: ${r.name}${r.detail ? `: ${String(r.detail).slice(0, 400)}` : ''}`);
+    }
     console.log(this.failed ? `FAIL ${testName}` : `PASS ${testName}`);
     return this.failed ? 1 : 0;
   }
