@@ -24,7 +24,7 @@ const Json& Field(const Json& object, const char* name) {
   return *it;
 }
 
-std::string Room(const Json& object) {
+std::string RoomName(const Json& object) {
   const Json& room = Field(object, "room");
   if (!room.is_string() || room.get_ref<const std::string&>().empty() ||
       room.get_ref<const std::string&>().size() > kMaxRoomName) {
@@ -43,7 +43,7 @@ uint32_t Uint32(const Json& object, const char* name) {
 
 StreamAnnounce ParseAnnounce(const Json& object) {
   StreamAnnounce announce;
-  announce.room = Room(object);
+  announce.room = RoomName(object);
   announce.ssrc = Uint32(object, "ssrc");
   const Json& kind = Field(object, "kind");
   if (kind == "audio") {
@@ -102,7 +102,7 @@ const Json& BoundedArray(const Json& object, const char* name) {
 }
 
 StreamSubscription ParseSubscription(const Json& object) {
-  StreamSubscription subscription{Room(object), {}};
+  StreamSubscription subscription{RoomName(object), {}};
   for (const Json& ssrc : BoundedArray(object, "paused")) {
     if (!ssrc.is_number_unsigned() || ssrc.get<uint64_t>() > 0xffffffffu)
       throw FieldError{LinkMessageError::kBadValue};
@@ -112,7 +112,7 @@ StreamSubscription ParseSubscription(const Json& object) {
 }
 
 StreamStates ParseStates(const Json& object) {
-  StreamStates states{Room(object), {}};
+  StreamStates states{RoomName(object), {}};
   for (const Json& entry : BoundedArray(object, "streams")) {
     if (!entry.is_object()) throw FieldError{LinkMessageError::kBadValue};
     StreamState state;
@@ -149,11 +149,11 @@ base::Result<LinkMessage, LinkMessageError> ParseLinkMessage(std::span<const uin
   try {
     const Json& type = Field(object, "type");
     if (type == "announce") return LinkMessage(ParseAnnounce(object));
-    if (type == "withdraw") return LinkMessage(StreamWithdraw{Room(object), Uint32(object, "ssrc")});
+    if (type == "withdraw") return LinkMessage(StreamWithdraw{RoomName(object), Uint32(object, "ssrc")});
     if (type == "chat") {
       const Json& text = Field(object, "text");
       if (!text.is_string()) return base::Fail(LinkMessageError::kBadValue);
-      return LinkMessage(LinkChat{Room(object), text.get<std::string>()});
+      return LinkMessage(LinkChat{RoomName(object), text.get<std::string>()});
     }
     if (type == "subscription") return LinkMessage(ParseSubscription(object));
     if (type == "states") return LinkMessage(ParseStates(object));

@@ -4,7 +4,8 @@
 // re-initialisation duplicates provider contexts (2-5 heap allocations per packet, measured with
 // CRYPTO_set_mem_functions), while SHA_CTX/SHA256_CTX are plain structs copied on the stack.
 // They are deprecated in OpenSSL 3 but still shipped; if they go, only this file changes.
-#define OPENSSL_SUPPRESS_DEPRECATED
+// The warning is silenced by pragma, not OPENSSL_SUPPRESS_DEPRECATED: in a unity build another
+// file has included <openssl/sha.h> before this one.
 #include <openssl/evp.h>
 #include <openssl/sha.h>
 
@@ -16,6 +17,8 @@ namespace {
 
 constexpr size_t kBlockSize = 64;  // SHA-1 and SHA-256 (RFC 2104: B = 64)
 
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
 struct Sha1 {
   using Ctx = SHA_CTX;
   static constexpr size_t kSize = SHA_DIGEST_LENGTH;
@@ -31,6 +34,7 @@ struct Sha256 {
   static void Update(Ctx* c, const void* d, size_t n) { SHA256_Update(c, d, n); }
   static void Final(uint8_t* out, Ctx* c) { SHA256_Final(out, c); }
 };
+#pragma GCC diagnostic pop
 
 // RFC 2104 HMAC with the hash states after the ipad and opad blocks kept for the last key, so a
 // repeated key (the same ICE password for every check of a session) costs only the message

@@ -263,36 +263,6 @@ FragmentParser::Status FragmentParser::ParseMediaAttribute(std::string_view name
   return {};
 }
 
-class Writer {
- public:
-  explicit Writer(std::string& out) : out_(out) {}
-  void Line(std::string_view prefix, std::string_view value) {
-    out_ += prefix;
-    out_ += value;
-    out_ += "\r\n";
-  }
-  void Flag(std::string_view name) { Line("a=", name); }
-  void Attr(std::string_view name, std::string_view value) {
-    out_ += "a=";
-    out_ += name;
-    out_ += ':';
-    out_ += value;
-    out_ += "\r\n";
-  }
-  void Others(const std::vector<Attribute>& attributes) {
-    for (const auto& a : attributes) {
-      if (a.value) {
-        Attr(a.name, *a.value);
-      } else {
-        Flag(a.name);
-      }
-    }
-  }
-
- private:
-  std::string& out_;
-};
-
 }  // namespace
 
 base::Result<SdpFragment, SdpFragmentError> ParseSdpFragment(std::string_view text) {
@@ -302,8 +272,8 @@ base::Result<SdpFragment, SdpFragmentError> ParseSdpFragment(std::string_view te
 std::string SerializeSdpFragment(const SdpFragment& f) {
   std::string out;
   out.reserve(256 + 160 * f.CandidateCount());
-  Writer w(out);
-  if (f.ice_lite) w.Flag("ice-lite");
+  text::LineWriter w(out);
+  if (f.ice_lite) w.Attr("ice-lite");
   if (!f.ice_options.empty()) w.Attr("ice-options", text::Join(f.ice_options, " "));
   if (f.ice_ufrag) w.Attr("ice-ufrag", *f.ice_ufrag);
   if (f.ice_pwd) w.Attr("ice-pwd", *f.ice_pwd);
@@ -315,15 +285,15 @@ std::string SerializeSdpFragment(const SdpFragment& f) {
     }
     w.Attr("group", value);
   }
-  if (f.end_of_candidates) w.Flag("end-of-candidates");
+  if (f.end_of_candidates) w.Attr("end-of-candidates");
   w.Others(f.other_attributes);
   for (const auto& m : f.media) {
-    w.Line("m=", m.media_line);
+    w.Line('m', m.media_line);
     if (m.mid) w.Attr("mid", *m.mid);
     if (m.ice_ufrag) w.Attr("ice-ufrag", *m.ice_ufrag);
     if (m.ice_pwd) w.Attr("ice-pwd", *m.ice_pwd);
     for (const auto& candidate : m.candidates) w.Attr("candidate", FormatCandidate(candidate));
-    if (m.end_of_candidates) w.Flag("end-of-candidates");
+    if (m.end_of_candidates) w.Attr("end-of-candidates");
     w.Others(m.other_attributes);
   }
   return out;

@@ -12,32 +12,7 @@ void Append(std::string& out, std::string_view a, std::string_view b) {
   out += b;
 }
 
-class Writer {
- public:
-  explicit Writer(std::string& out) : out_(out) {}
-
-  void Line(char type, std::string_view value) {
-    out_ += type;
-    out_ += '=';
-    out_ += value;
-    out_ += "\r\n";
-  }
-  void Attr(std::string_view name) {
-    out_ += "a=";
-    out_ += name;
-    out_ += "\r\n";
-  }
-  void Attr(std::string_view name, std::string_view value) {
-    out_ += "a=";
-    out_ += name;
-    out_ += ':';
-    out_ += value;
-    out_ += "\r\n";
-  }
-
- private:
-  std::string& out_;
-};
+using Writer = text::LineWriter;
 
 std::string FormatConnection(const Connection& c) {
   return c.net_type + " " + c.address_type + " " + c.address;
@@ -56,15 +31,6 @@ std::string FormatExtmap(const Extmap& e) {
     v += e.attributes;
   }
   return v;
-}
-
-void WriteAttributeList(Writer& w, const std::vector<Attribute>& attributes) {
-  for (const auto& a : attributes) {
-    if (a.value)
-      w.Attr(a.name, *a.value);
-    else
-      w.Attr(a.name);
-  }
 }
 
 std::string FormatSimulcastList(const std::vector<SimulcastStream>& streams) {
@@ -182,7 +148,7 @@ void WriteMedia(Writer& w, const MediaDescription& m) {
     w.Attr("sctpmap", v);
   }
   if (m.max_message_size) w.Attr("max-message-size", std::to_string(*m.max_message_size));
-  WriteAttributeList(w, m.other_attributes);
+  w.Others(m.other_attributes);
   for (const auto& l : m.other_lines) w.Line(l.type, l.value);
 }
 
@@ -229,7 +195,7 @@ std::string SerializeSdp(const SessionDescription& sd) {
   }
   if (sd.extmap_allow_mixed) w.Attr("extmap-allow-mixed");
   for (const auto& e : sd.extmaps) w.Attr("extmap", FormatExtmap(e));
-  WriteAttributeList(w, sd.other_attributes);
+  w.Others(sd.other_attributes);
   for (const auto& l : sd.other_lines) w.Line(l.type, l.value);
 
   for (const auto& m : sd.media) WriteMedia(w, m);

@@ -106,4 +106,44 @@ inline std::string Quote(std::string_view s) {
   return out;
 }
 
+// Appends SDP lines ("<type>=<value>", "a=<name>[:<value>]") to a string: the one writer of
+// both the whole-description serializer and the trickle fragment serializer.
+class LineWriter {
+ public:
+  explicit LineWriter(std::string& out) : out_(out) {}
+
+  void Line(char type, std::string_view value) {
+    out_ += type;
+    out_ += '=';
+    out_ += value;
+    out_ += "\r\n";
+  }
+  void Attr(std::string_view name) {
+    out_ += "a=";
+    out_ += name;
+    out_ += "\r\n";
+  }
+  void Attr(std::string_view name, std::string_view value) {
+    out_ += "a=";
+    out_ += name;
+    out_ += ':';
+    out_ += value;
+    out_ += "\r\n";
+  }
+  // Attributes kept as parsed (name and optional value), in their order.
+  template <typename Attributes>
+  void Others(const Attributes& attributes) {
+    for (const auto& a : attributes) {
+      if (a.value) {
+        Attr(a.name, *a.value);
+      } else {
+        Attr(a.name);
+      }
+    }
+  }
+
+ private:
+  std::string& out_;
+};
+
 }  // namespace cascade::sdp::text

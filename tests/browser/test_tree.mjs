@@ -325,17 +325,26 @@ async function checkLayerAwareTree(viewer, parentRelay) {
   const bytesOf = (sent, layer) => (sent[layer] ? sent[layer].bytes : 0);
   const low = await setLayer('low');
   check(`layers: PUT ${new URL(resource).pathname}/layer "low" accepted`, low.status === 200, `status ${low.status}`);
-  await sleep(4500);  // a keyframe to switch at, then the 2 s linger before a layer is paused
-  const a = await sentTo();
-  await sleep(3000);
-  const b = await sentTo();
-  const layers = Object.keys(b).filter((k) => k !== '-').sort();
-  const delta = Object.fromEntries(layers.map((k) => [k, bytesOf(b, k) - bytesOf(a, k)]));
-  const lowest = layers.find((k) => delta[k] > 0);
+  // The switch waits for a keyframe of the low layer, then the parent lingers 2 s before it
+  // pauses the others; on a loaded machine both take longer, so the assertion is a 3 s window
+  // with only the low layer's bytes, found within 15 s of the request.
+  const asked = Date.now();
+  let a = await sentTo();
+  let measured = null;
+  while (Date.now() - asked < 15000) {
+    await sleep(3000);
+    const b = await sentTo();
+    const layers = Object.keys(b).filter((k) => k !== '-').sort();
+    const delta = Object.fromEntries(layers.map((k) => [k, bytesOf(b, k) - bytesOf(a, k)]));
+    measured = { layers, delta, lowest: layers.find((k) => delta[k] > 0) };
+    if (measured.lowest !== undefined && layers.filter((k) => k !== measured.lowest).every((k) => delta[k] === 0)) break;
+    a = b;
+  }
+  const { layers, delta, lowest } = measured;
   const others = layers.filter((k) => k !== lowest);
   check(`layers: ${parentRelay.url.split(':').pop()} (${viewer.name}'s parent) sends it only the low layer once its viewer asked for it`,
     layers.length >= 2 && lowest !== undefined && others.every((k) => delta[k] === 0),
-    `bytes sent per layer over 3 s: ${JSON.stringify(delta)}`);
+    `bytes sent per layer over 3 s: ${JSON.stringify(delta)}, ${((Date.now() - asked) / 1000).toFixed(1)} s after the request`);
   const auto = await setLayer('auto');
   const start = Date.now();
   let back = null;

@@ -7,9 +7,11 @@
 #include "core/dtls/Certificate.hpp"
 #include "core/net/Timer.hpp"
 #include "tests/RunLoop.hpp"
+#include "tests/control/TestNodes.hpp"
 
 using namespace cascade;
 using namespace cascade::control;
+using cascade::test::ControlCertificate;
 
 using cascade::test::RunUntil;
 
@@ -26,18 +28,7 @@ struct FakeNode : ControlClient::Listener {
   NodeLoad OnControlClientLoadRequested() override { return NodeLoad{2, 40, 1.5f, 1000, 10, 0}; }
 };
 
-const dtls::Certificate& ControlCertificate() {
-  static auto certificate = dtls::Certificate::Generate("test-control");
-  return *certificate;
-}
-
-NodeHello MakeHello(const std::string& id) {
-  NodeHello hello;
-  hello.node_id = id;
-  hello.role = NodeRole::kRelay;
-  hello.region = "local";
-  return hello;
-}
+NodeHello RelayHello(const std::string& id) { return test::MakeHello(id, 0, NodeRole::kRelay); }
 
 }  // namespace
 
@@ -51,9 +42,9 @@ TEST_CASE("A node registers, heartbeats and gets distinct SSRC ranges") {
   FakeNode a_node;
   FakeNode b_node;
   ControlClient a(loop, &a_node, server.channel_address(), ControlCertificate().fingerprint(),
-                  MakeHello("relay-a"));
+                  RelayHello("relay-a"));
   ControlClient b(loop, &b_node, server.channel_address(), ControlCertificate().fingerprint(),
-                  MakeHello("relay-b"));
+                  RelayHello("relay-b"));
   a.Start();
   b.Start();
   RunUntil(loop, [&] {
@@ -102,7 +93,7 @@ TEST_CASE("A node refuses a control plane whose certificate does not match the p
   ControlServer server(loop, *net::SocketAddress::Parse("127.0.0.1", 0), ControlCertificate(), {}, metrics);
   auto impostor = dtls::Certificate::Generate("impostor");
   FakeNode node;
-  ControlClient client(loop, &node, server.channel_address(), impostor->fingerprint(), MakeHello("edge-x"));
+  ControlClient client(loop, &node, server.channel_address(), impostor->fingerprint(), RelayHello("edge-x"));
   client.Start();
   RunUntil(
       loop, [&] { return client.connects() >= 2; }, 3000);
@@ -127,7 +118,7 @@ TEST_CASE("Plain TCP (no TLS) to the control channel gets nowhere") {
                               [&](std::unique_ptr<net::TcpConnection> c, int) {
                                 raw = std::move(c);
                                 raw->Start(&watch);
-                                auto hello = EncodeControlMessage({1, MakeHello("sneaky")});
+                                auto hello = EncodeControlMessage({1, RelayHello("sneaky")});
                                 raw->Write(hello);
                               });
   RunUntil(loop, [&] { return closed; });
@@ -137,7 +128,7 @@ TEST_CASE("Plain TCP (no TLS) to the control channel gets nowhere") {
 
 TEST_CASE("A node whose heartbeats stop is marked dead after the timeout") {
   NodeRegistry registry;
-  auto ack = registry.Register(MakeHello("edge-1"), 1'000'000, 1000);
+  auto ack = registry.Register(RelayHello("edge-1"), 1'000'000, 1000);
   REQUIRE(ack.ok());
   CHECK(ack->accepted);
   CHECK(registry.Heartbeat("edge-1", {}, 2'000'000));
@@ -146,11 +137,11 @@ TEST_CASE("A node whose heartbeats stop is marked dead after the timeout") {
   CHECK(registry.Expire(5'100'000, 3'000'000) == std::vector<std::string>{"edge-1"});
   CHECK(registry.alive_count() == 0);
   // Re-registering keeps the node's SSRC range.
-  auto again = registry.Register(MakeHello("edge-1"), 6'000'000, 1000);
+  auto again = registry.Register(RelayHello("edge-1"), 6'000'000, 1000);
   REQUIRE(again.ok());
   CHECK(again->ssrc_range_start == ack->ssrc_range_start);
   CHECK(registry.alive_count() == 1);
-  auto empty = registry.Register(MakeHello(""), 1, 1);
+  auto empty = registry.Register(RelayHello(""), 1, 1);
   REQUIRE_FALSE(empty.ok());
   CHECK(empty.error() == HelloRefusal::kEmptyId);
 }
@@ -163,7 +154,7 @@ TEST_CASE("A client reconnects and re-registers after the control plane restarts
       std::make_unique<ControlServer>(loop, address, ControlCertificate(), ControlServer::Options{}, metrics);
   auto bound = server->channel_address();
   FakeNode node;
-  ControlClient client(loop, &node, bound, ControlCertificate().fingerprint(), MakeHello("edge-r"));
+  ControlClient client(loop, &node, bound, ControlCertificate().fingerprint(), RelayHello("edge-r"));
   client.Start();
   RunUntil(loop, [&] { return node.registered == 1; });
   REQUIRE(node.registered == 1);

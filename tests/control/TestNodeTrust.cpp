@@ -14,22 +14,20 @@
 #include "core/dtls/Certificate.hpp"
 #include "tests/RunLoop.hpp"
 #include "tests/control/JsonRequest.hpp"
+#include "tests/control/TestNodes.hpp"
 #include "tests/core/net/BlockingClient.hpp"
 
 using namespace cascade;
 using namespace cascade::control;
+using cascade::test::ControlCertificate;
+using cascade::test::MakeHello;
 
 using cascade::test::RunUntil;
 
 namespace {
 
-constexpr const char* kSecret = "cluster-node-secret-0123456789";
+constexpr const char* kNodeSecret = "cluster-node-secret-0123456789";
 constexpr const char* kOperatorToken = "operator-token-0123456789abcdef";
-
-const dtls::Certificate& ControlCertificate() {
-  static auto certificate = dtls::Certificate::Generate("test-control");
-  return *certificate;
-}
 
 struct CountingNode : ControlClient::Listener {
   int registered = 0;
@@ -41,14 +39,6 @@ struct CountingNode : ControlClient::Listener {
   void OnControlClientCommand(const ControlMessage&, CommandResult& result) override { result.ok = true; }
   NodeLoad OnControlClientLoadRequested() override { return {}; }
 };
-
-NodeHello MakeHello(const std::string& id) {
-  NodeHello hello;
-  hello.node_id = id;
-  hello.role = NodeRole::kEdge;
-  hello.region = "local";
-  return hello;
-}
 
 ControlServer::Options SecretOptions(std::string secret) {
   ControlServer::Options options;
@@ -96,12 +86,12 @@ TEST_CASE("A node with the right secret registers; wrong or no secret is refused
   net::Loop loop;
   base::MetricsRegistry metrics;
   ControlServer server(loop, *net::SocketAddress::Parse("127.0.0.1", 0), ControlCertificate(),
-                       SecretOptions(kSecret), metrics);
+                       SecretOptions(kNodeSecret), metrics);
   CountingNode good_node;
   CountingNode wrong_node;
   CountingNode bare_node;
   ControlClient good(loop, &good_node, server.channel_address(), ControlCertificate().fingerprint(),
-                     MakeHello("edge-good"), kSecret);
+                     MakeHello("edge-good"), kNodeSecret);
   ControlClient wrong(loop, &wrong_node, server.channel_address(), ControlCertificate().fingerprint(),
                       MakeHello("edge-wrong"), "another-secret-0123456789");
   ControlClient bare(loop, &bare_node, server.channel_address(), ControlCertificate().fingerprint(),
@@ -139,11 +129,11 @@ TEST_CASE("A proof from another TLS connection (a replay) is refused as bad_secr
   net::Loop loop;
   base::MetricsRegistry metrics;
   ControlServer server(loop, *net::SocketAddress::Parse("127.0.0.1", 0), ControlCertificate(),
-                       SecretOptions(kSecret), metrics);
+                       SecretOptions(kNodeSecret), metrics);
   RawNode replayer;
   replayer.hello = MakeHello("edge-1");
   std::vector<uint8_t> other_session(32, 0x5a);
-  replayer.hello.proof = NodeHelloProof(kSecret, "edge-1", other_session);  // the right secret, elsewhere
+  replayer.hello.proof = NodeHelloProof(kNodeSecret, "edge-1", other_session);  // the right secret, elsewhere
   replayer.Connect(loop, server.channel_address());
   RunUntil(loop, [&] { return replayer.closed; });
   REQUIRE(replayer.acks.size() == 1);
@@ -157,7 +147,7 @@ TEST_CASE("A proof from another TLS connection (a replay) is refused as bad_secr
   // The same node computing its proof on its own connection is welcome.
   RawNode honest;
   honest.hello = MakeHello("edge-1");
-  honest.secret = kSecret;
+  honest.secret = kNodeSecret;
   honest.Connect(loop, server.channel_address());
   RunUntil(loop, [&] { return !honest.acks.empty(); });
   REQUIRE(honest.acks.size() == 1);
@@ -173,7 +163,7 @@ TEST_CASE("Without auth.node_secret on control any node registers (development m
   CountingNode with_secret;
   CountingNode without;
   ControlClient a(loop, &with_secret, server.channel_address(), ControlCertificate().fingerprint(),
-                  MakeHello("edge-a"), kSecret);
+                  MakeHello("edge-a"), kNodeSecret);
   ControlClient b(loop, &without, server.channel_address(), ControlCertificate().fingerprint(),
                   MakeHello("edge-b"));
   a.Start();
@@ -188,11 +178,11 @@ TEST_CASE("A second hello with a connected node's id is refused; after it discon
   net::Loop loop;
   base::MetricsRegistry metrics;
   ControlServer server(loop, *net::SocketAddress::Parse("127.0.0.1", 0), ControlCertificate(),
-                       SecretOptions(kSecret), metrics);
+                       SecretOptions(kNodeSecret), metrics);
   auto real_node = std::make_unique<CountingNode>();
   auto real =
       std::make_unique<ControlClient>(loop, real_node.get(), server.channel_address(),
-                                      ControlCertificate().fingerprint(), MakeHello("edge-1"), kSecret);
+                                      ControlCertificate().fingerprint(), MakeHello("edge-1"), kNodeSecret);
   real->Start();
   RunUntil(loop, [&] { return real_node->registered == 1; });
   REQUIRE(real_node->registered == 1);
@@ -202,7 +192,7 @@ TEST_CASE("A second hello with a connected node's id is refused; after it discon
   NodeHello impostor_hello = MakeHello("edge-1");
   impostor_hello.http_url = "http://impostor.test";
   ControlClient impostor(loop, &impostor_node, server.channel_address(), ControlCertificate().fingerprint(),
-                         impostor_hello, kSecret);
+                         impostor_hello, kNodeSecret);
   impostor.Start();
   RunUntil(loop, [&] { return impostor.refusals() >= 1; });
   CHECK(impostor.refusals() >= 1);
@@ -227,10 +217,10 @@ TEST_CASE("A node whose old connection is open but silent past the timeout is re
   net::Loop loop;
   base::MetricsRegistry metrics;
   ControlServer server(loop, *net::SocketAddress::Parse("127.0.0.1", 0), ControlCertificate(),
-                       SecretOptions(kSecret), metrics);
+                       SecretOptions(kNodeSecret), metrics);
   RawNode stale;  // registers, then never heartbeats
   stale.hello = MakeHello("edge-1");
-  stale.secret = kSecret;
+  stale.secret = kNodeSecret;
   stale.Connect(loop, server.channel_address());
   RunUntil(loop, [&] { return !stale.acks.empty(); });
   REQUIRE(stale.acks.size() == 1);
@@ -241,7 +231,7 @@ TEST_CASE("A node whose old connection is open but silent past the timeout is re
 
   CountingNode node;
   ControlClient fresh(loop, &node, server.channel_address(), ControlCertificate().fingerprint(),
-                      MakeHello("edge-1"), kSecret);
+                      MakeHello("edge-1"), kNodeSecret);
   fresh.Start();
   RunUntil(loop, [&] { return node.registered == 1 && stale.closed; });
   CHECK(node.registered == 1);
@@ -254,16 +244,16 @@ TEST_CASE("A refused connection cannot heartbeat, and a second hello on a regist
   net::Loop loop;
   base::MetricsRegistry metrics;
   ControlServer server(loop, *net::SocketAddress::Parse("127.0.0.1", 0), ControlCertificate(),
-                       SecretOptions(kSecret), metrics);
+                       SecretOptions(kNodeSecret), metrics);
   RawNode node;
   node.hello = MakeHello("edge-1");
-  node.secret = kSecret;
+  node.secret = kNodeSecret;
   node.Connect(loop, server.channel_address());
   RunUntil(loop, [&] { return !node.acks.empty(); });
   REQUIRE(node.acks.size() == 1);
   REQUIRE(node.acks[0].accepted);
   NodeHello renamed = MakeHello("edge-2");
-  renamed.proof = NodeHelloProof(kSecret, "edge-2", node.connection->ChannelBinding());
+  renamed.proof = NodeHelloProof(kNodeSecret, "edge-2", node.connection->ChannelBinding());
   node.connection->Send({0, renamed});
   RunUntil(loop, [&] { return node.closed; });
   REQUIRE(node.acks.size() == 2);
@@ -373,12 +363,12 @@ TEST_CASE("Without auth.operator_token the operator API is open (development mod
 
 TEST_CASE("Control's configuration takes the trust keys and checks them") {
   base::Config config;
-  config.Set("auth.node_secret", kSecret, "test");
+  config.Set("auth.node_secret", kNodeSecret, "test");
   config.Set("auth.operator_token", kOperatorToken, "test");
   config.Set("control.operator_listen", "127.0.0.1:9999", "test");
   config.RejectUnknownKeys(ControlSettings::KnownKeys());
   auto settings = ControlSettings::FromConfig(config);
-  CHECK(settings.node_secret == kSecret);
+  CHECK(settings.node_secret == kNodeSecret);
   CHECK(settings.operator_token == kOperatorToken);
   REQUIRE(settings.operator_address);
   CHECK(settings.operator_address->port() == 9999);

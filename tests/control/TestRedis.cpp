@@ -23,9 +23,12 @@
 #include "control/server/RedisSsrcRanges.hpp"
 #include "core/dtls/Certificate.hpp"
 #include "tests/RunLoop.hpp"
+#include "tests/control/TestNodes.hpp"
 
 using namespace cascade;
 using namespace cascade::control;
+using cascade::test::ControlCertificate;
+using cascade::test::MakeHello;
 using cascade::test::RunUntil;
 
 namespace {
@@ -103,21 +106,7 @@ std::optional<RedisReply> Run(net::Loop& loop, RedisClient& redis, std::vector<s
   return out;
 }
 
-const dtls::Certificate& ControlCertificate() {
-  static auto certificate = dtls::Certificate::Generate("test-control");
-  return *certificate;
-}
-
-NodeHello MakeHello(const std::string& id, uint32_t claimed = 0) {
-  NodeHello hello;
-  hello.node_id = id;
-  hello.role = NodeRole::kEdge;
-  hello.region = "local";
-  hello.ssrc_range_start = claimed;
-  return hello;
-}
-
-struct FakeNode : ControlClient::Listener {
+struct RegisteringNode : ControlClient::Listener {
   std::optional<HelloAck> ack;
   void OnControlClientRegistered(const HelloAck& a) override { ack = a; }
   void OnControlClientCommand(const ControlMessage&, CommandResult& result) override { result.ok = true; }
@@ -323,7 +312,7 @@ TEST_CASE("Two control servers on one Redis ack a node the same SSRC range; anot
   b_redis.Start();
   RunUntil(loop, [&] { return a_redis.connected() && b_redis.connected(); });
 
-  FakeNode to_a, to_b, other;
+  RegisteringNode to_a, to_b, other;
   ControlClient client_a(loop, &to_a, a.channel_address(), ControlCertificate().fingerprint(),
                          MakeHello("edge-1"));
   ControlClient client_b(loop, &to_b, b.channel_address(), ControlCertificate().fingerprint(),
@@ -353,7 +342,7 @@ TEST_CASE("Without Redis an SSRC claim falls back to the registry's own choice")
     ranges.Claim(node, claimed, std::move(done));
   });
   redis.Start();
-  FakeNode node;
+  RegisteringNode node;
   const uint32_t wanted = SsrcRanges::kBase + 7 * SsrcRanges::kSize;
   ControlClient client(loop, &node, server.channel_address(), ControlCertificate().fingerprint(),
                        MakeHello("edge-1", wanted));

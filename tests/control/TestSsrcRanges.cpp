@@ -11,21 +11,16 @@
 #include "control/server/NodeRegistry.hpp"
 #include "core/dtls/Certificate.hpp"
 #include "tests/RunLoop.hpp"
+#include "tests/control/TestNodes.hpp"
 
 using namespace cascade;
 using namespace cascade::control;
+using cascade::test::ControlCertificate;
+using cascade::test::MakeHello;
 
 using cascade::test::RunUntil;
 
 namespace {
-
-NodeHello MakeHello(const std::string& id, uint32_t claimed = 0) {
-  NodeHello hello;
-  hello.node_id = id;
-  hello.role = NodeRole::kEdge;
-  hello.ssrc_range_start = claimed;
-  return hello;
-}
 
 uint32_t RangeOf(NodeRegistry& registry, const NodeHello& hello, uint64_t now_us) {
   auto ack = registry.Register(hello, now_us, 1000);
@@ -118,11 +113,6 @@ TEST_CASE("A dead node's range is kept for it, then reused when no range is free
 }
 
 namespace {
-
-const dtls::Certificate& ControlCertificate() {
-  static auto certificate = dtls::Certificate::Generate("test-control");
-  return *certificate;
-}
 
 struct RangeNode : ControlClient::Listener {
   std::vector<uint32_t> ranges;

@@ -17,19 +17,17 @@
 #include "core/net/HttpServer.hpp"
 #include "tests/RunLoop.hpp"
 #include "tests/control/JsonRequest.hpp"
+#include "tests/control/TestNodes.hpp"
 #include "tests/core/net/BlockingClient.hpp"
 
 using namespace cascade;
 using namespace cascade::control;
+using cascade::test::ControlCertificate;
+using cascade::test::MakeHello;
 
 using cascade::test::RunUntil;
 
 namespace {
-
-const dtls::Certificate& ControlCertificate() {
-  static auto certificate = dtls::Certificate::Generate("test-control");
-  return *certificate;
-}
 
 // A media node that records every command it receives (and in which order across nodes)
 // and answers ok, or `error` when set.

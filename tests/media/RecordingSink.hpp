@@ -12,6 +12,7 @@
 #include "core/rtcp/CompoundReader.hpp"
 #include "core/rtcp/RtcpPacket.hpp"
 #include "core/rtp/RtpPacket.hpp"
+#include "core/rtp/RtpPacketBuilder.hpp"
 #include "media/Negotiated.hpp"
 #include "media/PacketSink.hpp"
 
@@ -61,6 +62,34 @@ class RecordingSink final : public PacketSink {
 inline constexpr std::array<uint8_t, 11> kVp8Keyframe = {0x10, 0x00, 0x00, 0x00, 0x9d, 0x01,
                                                          0x2a, 0x40, 0x01, 0xf0, 0x00};
 inline constexpr std::array<uint8_t, 5> kVp8Delta = {0x10, 0x01, 0x00, 0x00, 0x42};
+
+inline constexpr uint32_t kPublisherSsrc = 0x1111;
+inline constexpr uint8_t kPublisherVp8 = 96;
+inline constexpr uint8_t kViewerVp8 = 100;
+
+enum class PublisherPacketKind { kKeyframe, kDelta, kPadding };
+
+// The publisher's VP8 stream, one packet per frame at 30 frames a second: seq n has RTP time
+// 3000 n.
+inline rtp::RtpPacket BuildPublisherPacket(std::array<uint8_t, 256>& bytes, uint16_t seq,
+                                           PublisherPacketKind kind) {
+  rtp::RtpPacketBuilder builder(bytes);
+  builder.SetPayloadType(kPublisherVp8)
+      .SetSequenceNumber(seq)
+      .SetTimestamp(3000u * seq)
+      .SetSsrc(kPublisherSsrc);
+  if (kind == PublisherPacketKind::kPadding) {
+    builder.SetPadding(100);
+  } else {
+    builder.SetPayload(kind == PublisherPacketKind::kKeyframe ? std::span<const uint8_t>(kVp8Keyframe)
+                                                              : std::span<const uint8_t>(kVp8Delta));
+  }
+  auto size = builder.Build();
+  REQUIRE(size.ok());
+  auto packet = rtp::RtpPacket::Parse(std::span(bytes.data(), *size));
+  REQUIRE(packet.ok());
+  return *packet;
+}
 
 inline NegotiatedSession VideoSession() {
   NegotiatedSession negotiated;

@@ -24,35 +24,12 @@ using namespace cascade::media::test;
 
 namespace {
 
-constexpr uint32_t kPublisherSsrc = 0x1111;
-constexpr uint8_t kPublisherVp8 = 96;
-constexpr uint8_t kViewerVp8 = 100;
 constexpr uint32_t kViewerVideoSsrc = 0xAAAA;
 
-enum class Kind { kKeyframe, kDelta, kPadding };
+using Kind = PublisherPacketKind;
 
-// One packet per frame, 30 frames a second: seq n has RTP time 3000 n.
-rtp::RtpPacket Build(std::array<uint8_t, 256>& bytes, uint16_t seq, Kind kind) {
-  rtp::RtpPacketBuilder builder(bytes);
-  builder.SetPayloadType(kPublisherVp8)
-      .SetSequenceNumber(seq)
-      .SetTimestamp(3000u * seq)
-      .SetSsrc(kPublisherSsrc);
-  if (kind == Kind::kPadding) {
-    builder.SetPadding(100);
-  } else {
-    builder.SetPayload(kind == Kind::kKeyframe ? std::span<const uint8_t>(kVp8Keyframe)
-                                               : std::span<const uint8_t>(kVp8Delta));
-  }
-  auto size = builder.Build();
-  REQUIRE(size.ok());
-  auto packet = rtp::RtpPacket::Parse(std::span(bytes.data(), *size));
-  REQUIRE(packet.ok());
-  return *packet;
-}
-
-struct Fixture {
-  Fixture() {
+struct InstantStartFixture {
+  InstantStartFixture() {
     auto publisher_negotiated = VideoSession();
     publisher_negotiated.payload_types[kPublisherVp8] = {TrackKind::kVideo, codecs::CodecKind::kVp8, 90000,
                                                          true};
@@ -67,7 +44,7 @@ struct Fixture {
   // Packet `seq` from the publisher, arriving at seq ms.
   void Send(uint16_t seq, Kind kind) {
     std::array<uint8_t, 256> bytes{};
-    auto packet = Build(bytes, seq, kind);
+    auto packet = BuildPublisherPacket(bytes, seq, kind);
     room.OnPublisherRtp(packet, ArrivalUs(seq));
   }
   void SendRange(uint16_t from, uint16_t to, Kind first) {
@@ -108,10 +85,10 @@ bool IsKeyframe(const rtp::RtpPacket& packet) {
 }  // namespace
 
 TEST_CASE("A viewer joining after a keyframe gets it and everything since from the cache at once") {
-  Fixture f;
+  InstantStartFixture f;
   f.SendRange(1, 9, Kind::kDelta);
   f.SendRange(10, 20, Kind::kKeyframe);
-  f.Join(Fixture::ArrivalUs(20) + 5'000);
+  f.Join(InstantStartFixture::ArrivalUs(20) + 5'000);
   // Before any further packet from the publisher: the keyframe and the 10 after it, in order.
   REQUIRE(f.sink.rtp.size() == 11);
   CHECK(IsKeyframe(f.sink.Parsed(0)));
@@ -130,9 +107,9 @@ TEST_CASE("A viewer joining after a keyframe gets it and everything since from t
 }
 
 TEST_CASE("A replayed viewer's NACK for a replayed packet is answered under the number it was sent with") {
-  Fixture f;
+  InstantStartFixture f;
   f.SendRange(10, 20, Kind::kKeyframe);
-  f.Join(Fixture::ArrivalUs(20) + 5'000);
+  f.Join(InstantStartFixture::ArrivalUs(20) + 5'000);
   REQUIRE(f.sink.rtp.size() == 11);
   const auto lost = f.sink.Parsed(3);
   ViewerSubscriber* viewer = f.room.FindViewer(f.viewer.get());
@@ -141,11 +118,11 @@ TEST_CASE("A replayed viewer's NACK for a replayed packet is answered under the 
 }
 
 TEST_CASE("Padding inside the replayed backlog is skipped without leaving a gap") {
-  Fixture f;
+  InstantStartFixture f;
   f.SendRange(10, 14, Kind::kKeyframe);
   f.Send(15, Kind::kPadding);
   f.SendRange(16, 18, Kind::kDelta);
-  f.Join(Fixture::ArrivalUs(18) + 1'000);
+  f.Join(InstantStartFixture::ArrivalUs(18) + 1'000);
   REQUIRE(f.sink.rtp.size() == 8);  // 10..18 without the padding
   f.Send(19, Kind::kDelta);
   REQUIRE(f.sink.rtp.size() == 9);
@@ -153,9 +130,9 @@ TEST_CASE("Padding inside the replayed backlog is skipped without leaving a gap"
 }
 
 TEST_CASE("A keyframe older than the replay bound: the viewer waits for the next keyframe") {
-  Fixture f;
+  InstantStartFixture f;
   f.SendRange(10, 1200, Kind::kKeyframe);  // 1.19 s of packets after the keyframe
-  f.Join(Fixture::ArrivalUs(1200) + 1'000);
+  f.Join(InstantStartFixture::ArrivalUs(1200) + 1'000);
   CHECK(f.sink.rtp.empty());
   CHECK(f.counters.video_starts_from_cache == 0);
   CHECK(f.counters.video_starts_waiting_for_keyframe == 1);
@@ -169,10 +146,10 @@ TEST_CASE("A keyframe older than the replay bound: the viewer waits for the next
 }
 
 TEST_CASE("A hole between the keyframe and the newest packet: the viewer waits for the next keyframe") {
-  Fixture f;
+  InstantStartFixture f;
   f.SendRange(10, 14, Kind::kKeyframe);
   f.SendRange(16, 20, Kind::kDelta);  // 15 lost upstream (being NACKed)
-  f.Join(Fixture::ArrivalUs(20) + 1'000);
+  f.Join(InstantStartFixture::ArrivalUs(20) + 1'000);
   CHECK(f.sink.rtp.empty());
   CHECK(f.counters.video_starts_waiting_for_keyframe == 1);
   f.SendRange(21, 23, Kind::kKeyframe);
@@ -182,16 +159,16 @@ TEST_CASE("A hole between the keyframe and the newest packet: the viewer waits f
 }
 
 TEST_CASE("A viewer already watching is not replayed to: a later viewer is, and the first keeps its stream") {
-  Fixture f;
+  InstantStartFixture f;
   f.SendRange(10, 12, Kind::kKeyframe);
-  f.Join(Fixture::ArrivalUs(12) + 1'000);
+  f.Join(InstantStartFixture::ArrivalUs(12) + 1'000);
   REQUIRE(f.sink.rtp.size() == 3);
   auto late_session = std::make_unique<ClientSession>("v2", "room", SessionKind::kViewer,
                                                       f.viewer->negotiated(), 0xBBBB, 0xBBBC);
   RecordingSink late_sink;
   f.room.AddViewer(late_session.get(), late_sink);
   f.SendRange(13, 15, Kind::kDelta);
-  f.room.OnViewerConnected(late_session.get(), Fixture::ArrivalUs(15) + 1'000);
+  f.room.OnViewerConnected(late_session.get(), InstantStartFixture::ArrivalUs(15) + 1'000);
   CHECK(late_sink.rtp.size() == 6);  // 10..15 from the cache
   CHECK(f.sink.rtp.size() == 6);     // 10..15, each once
   CheckContinuous(f.sink);
@@ -206,7 +183,7 @@ TEST_CASE("UpstreamStream: a cached keyframe is replayable only while young, sho
   stream.Describe(TrackKind::kVideo, codecs::CodecKind::kVp8, 90000, "");
   auto receive = [&](uint16_t seq, Kind kind, uint64_t now_us) {
     std::array<uint8_t, 256> bytes{};
-    auto packet = Build(bytes, seq, kind);
+    auto packet = BuildPublisherPacket(bytes, seq, kind);
     stream.OnPacket(packet, now_us);
   };
   CHECK_FALSE(stream.ReplayableKeyframe(0).has_value());  // nothing yet

@@ -129,8 +129,8 @@ struct LinkPair {
   bool remote_opened = false;
 };
 
-struct Fixture {
-  Fixture()
+struct RoomFixture {
+  RoomFixture()
       : ours(dtls::Certificate::Generate("room-node")), theirs(dtls::Certificate::Generate("peer-node")) {}
 
   LinkPair& AddPair(Link::End end, bool live = true) {
@@ -174,7 +174,7 @@ struct Fixture {
   }
   uint64_t NowUs() { return loop.clock().NowUs(); }
 
-  ~Fixture() {
+  ~RoomFixture() {
     for (auto& pair : pairs) {
       pair->remote.transport.reset();
       pair->local.link.reset();
@@ -233,7 +233,7 @@ bool SameAnnounce(const StreamAnnounce& a, const StreamAnnounce& b) {
 }  // namespace
 
 TEST_CASE("Room membership without any transport connected") {
-  Fixture f;
+  RoomFixture f;
   auto& parent = f.AddPair(Link::End::kChild, /*live=*/false);
   auto& child = f.AddPair(Link::End::kParent, /*live=*/false);
   Room room("lobby", {}, f.counters, f.allocator);
@@ -255,7 +255,7 @@ TEST_CASE("Room membership without any transport connected") {
 }
 
 TEST_CASE("Room drops parent packets for unannounced SSRCs and forgets withdrawn streams (no transport)") {
-  Fixture f;
+  RoomFixture f;
   auto& parent = f.AddPair(Link::End::kChild, /*live=*/false);
   auto& child = f.AddPair(Link::End::kParent, /*live=*/false);
   Room room("lobby", {}, f.counters, f.allocator);
@@ -290,7 +290,7 @@ TEST_CASE("Room drops parent packets for unannounced SSRCs and forgets withdrawn
 }
 
 TEST_CASE("Room relays announces, packets and withdraws from its parent to a connected child") {
-  Fixture f;
+  RoomFixture f;
   auto& parent = f.AddPair(Link::End::kChild, /*live=*/false);  // fed by hand
   auto& child = f.AddPair(Link::End::kParent);
   Room room("lobby", {}, f.counters, f.allocator);
@@ -364,7 +364,7 @@ TEST_CASE("Room relays announces, packets and withdraws from its parent to a con
 }
 
 TEST_CASE("Room as origin: publisher streams go to children under mesh SSRCs from the allocator") {
-  Fixture f;
+  RoomFixture f;
   auto& child = f.AddPair(Link::End::kParent);
   REQUIRE(f.ConnectAll());
 
@@ -442,7 +442,7 @@ TEST_CASE("Room as origin: publisher streams go to children under mesh SSRCs fro
 }
 
 TEST_CASE("Room chat floods every link but the one it came from") {
-  Fixture f;
+  RoomFixture f;
   auto& parent = f.AddPair(Link::End::kChild);
   auto& first = f.AddPair(Link::End::kParent);
   auto& second = f.AddPair(Link::End::kParent);
@@ -481,7 +481,7 @@ TEST_CASE("Room chat floods every link but the one it came from") {
 // peer's max message size is 65536, and ParseLinkMessage would refuse it as too_large anyway),
 // so local clients get the message and other nodes do not: the link counts it as not sent.
 TEST_CASE("Room chat too large for a link once serialized is counted, not lost silently") {
-  Fixture f;
+  RoomFixture f;
   auto& child = f.AddPair(Link::End::kParent);
   REQUIRE(f.ConnectAll());
   Room room("lobby", {}, f.counters, f.allocator);
@@ -497,7 +497,7 @@ TEST_CASE("Room chat too large for a link once serialized is counted, not lost s
 }
 
 TEST_CASE("Room keeps at most 16 relayed streams") {
-  Fixture f;
+  RoomFixture f;
   auto& parent = f.AddPair(Link::End::kChild, /*live=*/false);
   auto& child = f.AddPair(Link::End::kParent);
   REQUIRE(f.ConnectAll());
@@ -521,7 +521,7 @@ TEST_CASE("Room keeps at most 16 relayed streams") {
 
 TEST_CASE(
     "Room moved to another parent keeps its streams: no withdraw, packets continue from the new parent") {
-  Fixture f;
+  RoomFixture f;
   auto& old_parent = f.AddPair(Link::End::kChild, /*live=*/false);
   auto& new_parent = f.AddPair(Link::End::kChild, /*live=*/false);
   auto& child = f.AddPair(Link::End::kParent);
@@ -557,7 +557,7 @@ TEST_CASE(
 }
 
 TEST_CASE("Layer-aware trees: a parent stops a layer its child paused, reports its state, and resumes it") {
-  Fixture f;
+  RoomFixture f;
   auto& parent = f.AddPair(Link::End::kChild, /*live=*/false);  // fed by hand
   auto& child = f.AddPair(Link::End::kParent);
   Room room("lobby", {}, f.counters, f.allocator);
@@ -617,7 +617,7 @@ TEST_CASE("Layer-aware trees: a parent stops a layer its child paused, reports i
 }
 
 TEST_CASE("Layer-aware trees: a relay pauses upstream what none of its children wants, after a linger") {
-  Fixture f;
+  RoomFixture f;
   auto& parent = f.AddPair(Link::End::kChild);
   auto& child = f.AddPair(Link::End::kParent);
   Room room("lobby", {}, f.counters, f.allocator);

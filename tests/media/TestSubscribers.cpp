@@ -24,30 +24,13 @@ using namespace cascade::media::test;
 
 namespace {
 
-constexpr uint32_t kPublisherSsrc = 0x1111;
-constexpr uint8_t kPublisherVp8 = 96;
-constexpr uint8_t kViewerVp8 = 100;
-
 struct Packet {
   std::array<uint8_t, 256> bytes{};
-  rtp::RtpPacket parsed = Build(bytes, 0, false);
-
-  static rtp::RtpPacket Build(std::array<uint8_t, 256>& bytes, uint16_t seq, bool keyframe) {
-    auto size = rtp::RtpPacketBuilder(bytes)
-                    .SetPayloadType(kPublisherVp8)
-                    .SetSequenceNumber(seq)
-                    .SetTimestamp(3000u * seq)
-                    .SetSsrc(kPublisherSsrc)
-                    .SetPayload(keyframe ? std::span<const uint8_t>(kVp8Keyframe)
-                                         : std::span<const uint8_t>(kVp8Delta))
-                    .Build();
-    REQUIRE(size.ok());
-    return *rtp::RtpPacket::Parse(std::span(bytes.data(), *size));
-  }
+  rtp::RtpPacket parsed = BuildPublisherPacket(bytes, 0, PublisherPacketKind::kDelta);
 };
 
-struct Fixture {
-  Fixture() {
+struct SubscriberFixture {
+  SubscriberFixture() {
     auto publisher_negotiated = VideoSession();
     publisher_negotiated.payload_types[kPublisherVp8] = {TrackKind::kVideo, codecs::CodecKind::kVp8, 90000,
                                                          true};
@@ -63,7 +46,8 @@ struct Fixture {
   }
   void Send(uint16_t seq, bool keyframe, uint64_t now_us) {
     std::array<uint8_t, 256> bytes{};
-    auto packet = Packet::Build(bytes, seq, keyframe);
+    auto packet = BuildPublisherPacket(
+        bytes, seq, keyframe ? PublisherPacketKind::kKeyframe : PublisherPacketKind::kDelta);
     room.OnPublisherRtp(packet, now_us);
   }
 
@@ -76,7 +60,7 @@ struct Fixture {
 }  // namespace
 
 TEST_CASE("A viewer subscriber starts at a keyframe and rewrites into its own stream") {
-  Fixture f;
+  SubscriberFixture f;
   auto session = f.MakeViewer("v1", 0xAAAA);
   RecordingSink sink;
   f.room.AddViewer(session.get(), sink);
@@ -100,7 +84,7 @@ TEST_CASE("A viewer subscriber starts at a keyframe and rewrites into its own st
 }
 
 TEST_CASE("A viewer's NACK is answered from the stream's cache under the number it was sent with") {
-  Fixture f;
+  SubscriberFixture f;
   auto session = f.MakeViewer("v1", 0xAAAA);
   RecordingSink sink;
   f.room.AddViewer(session.get(), sink);
@@ -130,7 +114,7 @@ TEST_CASE("A viewer's NACK is answered from the stream's cache under the number 
 TEST_CASE("Sender reports reach every viewer even when an earlier viewer's path is gone (regression)") {
   // The room used to return from its sender-report loop at the first viewer whose transport
   // could not take a packet, so every viewer after it got none.
-  Fixture f;
+  SubscriberFixture f;
   auto gone = f.MakeViewer("gone", 0xAAAA);
   auto live = f.MakeViewer("live", 0xBBBB);
   RecordingSink gone_sink;
@@ -151,7 +135,7 @@ TEST_CASE("Sender reports reach every viewer even when an earlier viewer's path 
 }
 
 TEST_CASE("A viewer that leaves stops receiving; the room keeps serving the others") {
-  Fixture f;
+  SubscriberFixture f;
   auto a = f.MakeViewer("a", 0xAAAA);
   auto b = f.MakeViewer("b", 0xBBBB);
   RecordingSink sink_a;
@@ -171,7 +155,7 @@ TEST_CASE("A viewer that leaves stops receiving; the room keeps serving the othe
 }
 
 TEST_CASE("A viewer that negotiated RTX gets its NACKed packets as RTX (RFC 4588)") {
-  Fixture f;
+  SubscriberFixture f;
   auto negotiated = VideoSession();
   negotiated.payload_types[kViewerVp8] = {TrackKind::kVideo, codecs::CodecKind::kVp8, 90000, true, 101};
   negotiated.video_rtx_ssrc = 0xAAAB;

@@ -6,7 +6,7 @@ using cascade::bwe::AimdRateControl;
 using cascade::bwe::DelayState;
 
 namespace {
-AimdRateControl::Options StartAt(uint64_t bps) {
+AimdRateControl::Options AimdStartingAt(uint64_t bps) {
   AimdRateControl::Options options;
   options.start_bps = bps;
   return options;
@@ -14,7 +14,7 @@ AimdRateControl::Options StartAt(uint64_t bps) {
 }  // namespace
 
 TEST_CASE("AimdRateControl: multiplicative increase of 8 % per second far from congestion") {
-  AimdRateControl rate(StartAt(1'000'000));
+  AimdRateControl rate(AimdStartingAt(1'000'000));
   rate.Update(DelayState::kNormal, 1'000'000, 0);  // hold -> increase: the 1 kbit/s minimum step
   CHECK(rate.estimate_bps() == 1'001'000);
   for (int i = 1; i <= 10; ++i) rate.Update(DelayState::kNormal, 1'000'000, i * 100'000);
@@ -24,16 +24,16 @@ TEST_CASE("AimdRateControl: multiplicative increase of 8 % per second far from c
 }
 
 TEST_CASE("AimdRateControl: increases stop at 1.5 x acknowledged + 10 kbit/s") {
-  AimdRateControl rate(StartAt(1'000'000));
+  AimdRateControl rate(AimdStartingAt(1'000'000));
   for (int i = 0; i <= 200; ++i) rate.Update(DelayState::kNormal, 500'000, i * 100'000);
   CHECK(rate.estimate_bps() == 1'000'000);  // already above 760 kbit/s: no increase, no cut
-  AimdRateControl low(StartAt(700'000));
+  AimdRateControl low(AimdStartingAt(700'000));
   for (int i = 0; i <= 200; ++i) low.Update(DelayState::kNormal, 500'000, i * 100'000);
   CHECK(low.estimate_bps() == 760'000);
 }
 
 TEST_CASE("AimdRateControl: over-use cuts to 0.85 x acknowledged, then increases additively") {
-  AimdRateControl rate(StartAt(2'000'000));
+  AimdRateControl rate(AimdStartingAt(2'000'000));
   rate.SetRtt(100'000);
   rate.Update(DelayState::kNormal, 1'500'000, 0);
   rate.Update(DelayState::kOverusing, 1'000'000, 100'000);
@@ -58,7 +58,7 @@ TEST_CASE("AimdRateControl: over-use cuts to 0.85 x acknowledged, then increases
 }
 
 TEST_CASE("AimdRateControl: a cut is repeated at most once per RTT unless throughput collapsed") {
-  AimdRateControl rate(StartAt(2'000'000));
+  AimdRateControl rate(AimdStartingAt(2'000'000));
   rate.SetRtt(100'000);
   rate.Update(DelayState::kOverusing, 2'000'000, 1'000'000);
   CHECK(rate.estimate_bps() == 1'700'000);

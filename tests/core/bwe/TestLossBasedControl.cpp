@@ -9,7 +9,7 @@ namespace {
 constexpr uint64_t kNoLimit = 100'000'000;
 constexpr int64_t kRtt = 100'000;
 
-LossBasedControl::Options StartAt(uint64_t bps) {
+LossBasedControl::Options LossStartingAt(uint64_t bps) {
   LossBasedControl::Options options;
   options.start_bps = bps;
   options.start_phase_us = 0;  // most cases test the steady rules
@@ -18,7 +18,7 @@ LossBasedControl::Options StartAt(uint64_t bps) {
 }  // namespace
 
 TEST_CASE("LossBasedControl: a window needs 20 packets and 500 ms") {
-  LossBasedControl loss(StartAt(1'000'000));
+  LossBasedControl loss(LossStartingAt(1'000'000));
   CHECK_FALSE(loss.has_reports());
   CHECK(loss.OnPacketsReported(10, 5, kNoLimit, kRtt, 0) == Change::kNone);
   CHECK(loss.has_reports());
@@ -29,7 +29,7 @@ TEST_CASE("LossBasedControl: a window needs 20 packets and 500 ms") {
 }
 
 TEST_CASE("LossBasedControl: under 2 % increases, 2-10 % holds, over 10 % cuts once per 300 ms + RTT") {
-  LossBasedControl loss(StartAt(1'000'000));
+  LossBasedControl loss(LossStartingAt(1'000'000));
   int64_t now = 0;
   loss.OnPacketsReported(20, 0, kNoLimit, kRtt, now);  // opens the first window
   auto window = [&](size_t lost) {

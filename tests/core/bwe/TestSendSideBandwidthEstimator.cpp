@@ -17,7 +17,7 @@ using cascade::bwe::test::SimulationOptions;
 
 namespace {
 
-SendSideBandwidthEstimator::Options StartAt(uint64_t bps) {
+SendSideBandwidthEstimator::Options EstimatorStartingAt(uint64_t bps) {
   SendSideBandwidthEstimator::Options options;
   options.start_bps = bps;
   return options;
@@ -30,7 +30,7 @@ TEST_CASE(
   SimulationOptions sim;
   sim.capacity = {{0, 2'000'000}};
   sim.fixed_send_bps = 1'000'000;
-  BweSimulation run(sim, StartAt(1'000'000));
+  BweSimulation run(sim, EstimatorStartingAt(1'000'000));
   run.RunUntil(10'000'000);
   CAPTURE(run.bwe().target_bps());
   CHECK(run.min_target_since(0) >= 1'000'000);
@@ -48,7 +48,7 @@ TEST_CASE(
 TEST_CASE("SendSideBandwidthEstimator: capacity 2 Mbit/s -> 400 kbit/s is below 500 kbit/s within 2 s") {
   SimulationOptions sim;
   sim.capacity = {{0, 2'000'000}, {6'000'000, 400'000}};
-  BweSimulation run(sim, StartAt(1'000'000));
+  BweSimulation run(sim, EstimatorStartingAt(1'000'000));
   run.RunUntil(6'000'000);
   const uint64_t before = run.bwe().target_bps();
   CAPTURE(before);
@@ -70,7 +70,7 @@ TEST_CASE(
   SimulationOptions sim;
   sim.capacity = {{0, 400'000}, {5'000'000, 3'000'000}};
   sim.wanted_bps = 2'500'000;
-  BweSimulation run(sim, StartAt(300'000));
+  BweSimulation run(sim, EstimatorStartingAt(300'000));
   run.RunUntil(5'000'000);
   CAPTURE(run.bwe().target_bps());
   CHECK(run.bwe().target_bps() < 550'000);
@@ -86,7 +86,7 @@ TEST_CASE(
   // Without probes the climb is the 8 %/s ramp: nowhere near in the same time.
   SimulationOptions no_probes = sim;
   no_probes.wanted_bps = 0;
-  BweSimulation slow(no_probes, StartAt(300'000));
+  BweSimulation slow(no_probes, EstimatorStartingAt(300'000));
   slow.RunUntil(15'000'000);
   CAPTURE(slow.bwe().target_bps());
   CHECK(slow.bwe().target_bps() < 1'500'000);
@@ -97,7 +97,7 @@ TEST_CASE("SendSideBandwidthEstimator: 10 % random loss lowers the estimate, 1 %
   sim.capacity = {{0, 20'000'000}};
   sim.max_send_bps = 20'000'000;
   sim.random_loss = 0.10;
-  BweSimulation heavy(sim, StartAt(2'000'000));
+  BweSimulation heavy(sim, EstimatorStartingAt(2'000'000));
   heavy.RunUntil(10'000'000);
   CAPTURE(heavy.bwe().target_bps());
   CHECK(heavy.bwe().target_bps() < 1'600'000);
@@ -108,7 +108,7 @@ TEST_CASE("SendSideBandwidthEstimator: 10 % random loss lowers the estimate, 1 %
   CHECK(heavy.bwe().state().loss_fraction > 0.05);
 
   sim.random_loss = 0.01;
-  BweSimulation light(sim, StartAt(2'000'000));
+  BweSimulation light(sim, EstimatorStartingAt(2'000'000));
   light.RunUntil(10'000'000);
   CAPTURE(light.bwe().target_bps());
   CHECK(light.bwe().counters().loss_decreases == 0);
@@ -123,7 +123,7 @@ TEST_CASE("SendSideBandwidthEstimator: reordered arrivals do not read as over-us
   sim.fixed_send_bps = 1'000'000;
   sim.reorder_probability = 0.05;
   sim.reorder_extra_us = 30'000;  // overtaken by ~3 packets, often across a feedback
-  BweSimulation run(sim, StartAt(1'000'000));
+  BweSimulation run(sim, EstimatorStartingAt(1'000'000));
   run.RunUntil(10'000'000);
   CAPTURE(run.bwe().target_bps());
   CHECK(run.bwe().delay_based().inter_arrival().reordered_packets() > 20);
@@ -144,7 +144,7 @@ TEST_CASE("SendSideBandwidthEstimator: sequence numbers and the feedback referen
   sim.first_seq = 65'000;  // wraps after ~0.5 s
   // The 24-bit reference time (64 ms units) passes its sign bit after ~1 s.
   sim.receiver_clock_us = (int64_t{1} << 23) * 64'000 - 1'000'000;
-  BweSimulation run(sim, StartAt(1'000'000));
+  BweSimulation run(sim, EstimatorStartingAt(1'000'000));
   run.RunUntil(6'000'000);
   CAPTURE(run.bwe().target_bps());
   CHECK(run.sent_packets() > 600);
@@ -158,7 +158,7 @@ TEST_CASE("SendSideBandwidthEstimator: sequence numbers and the feedback referen
 }
 
 TEST_CASE("SendSideBandwidthEstimator: REMB alone is the estimate, REMB and transport-cc take the lower") {
-  SendSideBandwidthEstimator bwe(StartAt(300'000));
+  SendSideBandwidthEstimator bwe(EstimatorStartingAt(300'000));
   CHECK(bwe.target_bps() == 300'000);
   CHECK(bwe.state().reason == BweReason::kStart);
   bwe.OnRemb(800'000, 1'000'000);
@@ -183,7 +183,7 @@ TEST_CASE("SendSideBandwidthEstimator: REMB alone is the estimate, REMB and tran
   SimulationOptions sim;
   sim.capacity = {{0, 2'000'000}};
   sim.fixed_send_bps = 1'000'000;
-  BweSimulation run(sim, StartAt(1'000'000));
+  BweSimulation run(sim, EstimatorStartingAt(1'000'000));
   run.RunUntil(3'000'000);
   const uint64_t delay_based = run.bwe().target_bps();
   run.bwe().OnRemb(700'000, 4'000'000);
@@ -197,7 +197,7 @@ TEST_CASE("SendSideBandwidthEstimator: REMB alone is the estimate, REMB and tran
 }
 
 TEST_CASE("SendSideBandwidthEstimator counts unknown, duplicate and malformed feedback and ignores it") {
-  SendSideBandwidthEstimator bwe(StartAt(1'000'000));
+  SendSideBandwidthEstimator bwe(EstimatorStartingAt(1'000'000));
   for (uint16_t seq = 100; seq < 110; ++seq) bwe.OnPacketSent(seq, 1000, 1'000'000 + seq * 1000);
 
   auto feedback = [](std::vector<rtcp::TccReceived> received, uint16_t base) {

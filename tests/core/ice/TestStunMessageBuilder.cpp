@@ -12,8 +12,8 @@ using namespace cascade::ice;
 
 namespace {
 
-constexpr std::array<uint8_t, 12> kTid{0xb7, 0xe7, 0xa7, 0x01, 0xbc, 0x34,
-                                       0xd6, 0x86, 0xfa, 0x87, 0xdf, 0xae};
+constexpr std::array<uint8_t, 12> kRfc5769Tid{0xb7, 0xe7, 0xa7, 0x01, 0xbc, 0x34,
+                                              0xd6, 0x86, 0xfa, 0x87, 0xdf, 0xae};
 const auto kKey = StunIntegrity::ShortTermKey("VOkJxbRl1RmTxUk/WvJxBt");
 
 bool SameTid(const StunMessage& msg, std::span<const uint8_t, 12> tid) {
@@ -34,7 +34,7 @@ TEST_CASE("StunMessageBuilder reproduces the RFC 5769 IPv4 and IPv6 responses by
     CAPTURE(c.file);
     const auto expected = cascade::test::ReadBinary(c.file);
     std::vector<uint8_t> buf(256);
-    StunMessageBuilder b(buf, StunClass::kSuccessResponse, stun_method::kBinding, kTid);
+    StunMessageBuilder b(buf, StunClass::kSuccessResponse, stun_method::kBinding, kRfc5769Tid);
     // RFC 5769 pads "test vector" (11 bytes) with one 0x20; the builder pads with zeros, so
     // compare after patching that byte (the HMAC then differs: checked via re-parse below).
     b.AddSoftware("test vector").AddXorMappedAddress(TransportAddress::Parse(c.address).value());
@@ -68,7 +68,7 @@ TEST_CASE("StunMessageBuilder binding request round-trips every field") {
     CAPTURE(c.controlling);
     CAPTURE(c.use_candidate);
     CAPTURE(c.with_key);
-    StunBindingRequestParams p{.transaction_id = kTid};
+    StunBindingRequestParams p{.transaction_id = kRfc5769Tid};
     p.username = "remote:local";
     p.key = c.with_key ? kKey : std::span<const uint8_t>{};
     p.priority = 0x6e0001ff;
@@ -88,7 +88,7 @@ TEST_CASE("StunMessageBuilder binding request round-trips every field") {
     REQUIRE(msg.ok());
     CHECK(msg->message_class() == StunClass::kRequest);
     CHECK(msg->method() == stun_method::kBinding);
-    CHECK(SameTid(*msg, kTid));
+    CHECK(SameTid(*msg, kRfc5769Tid));
     CHECK(msg->username() == "remote:local");
     CHECK(msg->software() == "cascade");
     CHECK(msg->priority() == 0x6e0001ffu);
@@ -107,17 +107,17 @@ TEST_CASE("StunMessageBuilder binding success round-trips IPv4 and IPv6 addresse
     CAPTURE(text);
     const auto addr = TransportAddress::Parse(text).value();
     std::array<uint8_t, 128> buf{};
-    auto out = StunMessageBuilder::BindingSuccess(buf, kTid, addr, kKey);
+    auto out = StunMessageBuilder::BindingSuccess(buf, kRfc5769Tid, addr, kKey);
     REQUIRE(out.ok());
     auto msg = StunMessage::Parse(*out);
     REQUIRE(msg.ok());
     CHECK(msg->message_class() == StunClass::kSuccessResponse);
-    CHECK(SameTid(*msg, kTid));
+    CHECK(SameTid(*msg, kRfc5769Tid));
     CHECK(msg->xor_mapped_address() == addr);
     CHECK(msg->VerifyMessageIntegrity(kKey).ok());
     CHECK(msg->VerifyFingerprint().ok());
     // XOR-MAPPED-ADDRESS really is xored: the plain address bytes do not appear.
-    StunMessageBuilder plain(buf, StunClass::kSuccessResponse, stun_method::kBinding, kTid);
+    StunMessageBuilder plain(buf, StunClass::kSuccessResponse, stun_method::kBinding, kRfc5769Tid);
     plain.AddMappedAddress(addr);
     auto plain_msg = StunMessage::Parse(*plain.Finish());
     REQUIRE(plain_msg.ok());
@@ -142,14 +142,14 @@ TEST_CASE("StunMessageBuilder error responses round-trip 400, 401, 420 and 487")
   for (const auto& c : cases) {
     CAPTURE(c.code);
     std::array<uint8_t, 256> buf{};
-    auto out = StunMessageBuilder::ErrorResponse(buf, stun_method::kBinding, kTid, c.code,
+    auto out = StunMessageBuilder::ErrorResponse(buf, stun_method::kBinding, kRfc5769Tid, c.code,
                                                  c.with_key ? kKey : std::span<const uint8_t>{}, c.unknown);
     REQUIRE(out.ok());
     auto msg = StunMessage::Parse(*out);
     REQUIRE(msg.ok());
     CHECK(msg->message_class() == StunClass::kErrorResponse);
     CHECK(msg->method() == stun_method::kBinding);
-    CHECK(SameTid(*msg, kTid));
+    CHECK(SameTid(*msg, kRfc5769Tid));
     REQUIRE(msg->error_code().has_value());
     CHECK(msg->error_code()->code == c.code);
     CHECK(msg->error_code()->reason == c.reason);
@@ -168,7 +168,7 @@ TEST_CASE("StunMessageBuilder error responses round-trip 400, 401, 420 and 487")
 
 TEST_CASE("StunMessageBuilder answers a request with unknown attributes with 420") {
   std::array<uint8_t, 256> req_buf{};
-  StunMessageBuilder req(req_buf, StunClass::kRequest, stun_method::kBinding, kTid);
+  StunMessageBuilder req(req_buf, StunClass::kRequest, stun_method::kBinding, kRfc5769Tid);
   req.AddUsername("a:b").AddAttribute(0x0003, std::vector<uint8_t>{0, 0, 0, 0}).AddFingerprint();
   auto request = StunMessage::Parse(*req.Finish());
   REQUIRE(request.ok());
@@ -184,7 +184,7 @@ TEST_CASE("StunMessageBuilder answers a request with unknown attributes with 420
   CHECK(listed->span()[0] == 0x0003);
 
   std::array<uint8_t, 256> clean_buf{};
-  auto clean = StunMessageBuilder::BindingRequest(clean_buf, {.transaction_id = kTid});
+  auto clean = StunMessageBuilder::BindingRequest(clean_buf, {.transaction_id = kRfc5769Tid});
   auto clean_msg = StunMessage::Parse(*clean);
   REQUIRE(clean_msg.ok());
   CHECK_FALSE(StunMessageBuilder::UnknownAttributesResponse(buf, *clean_msg).has_value());
@@ -193,30 +193,31 @@ TEST_CASE("StunMessageBuilder answers a request with unknown attributes with 420
 TEST_CASE("StunMessageBuilder fails cleanly on small buffers and bad arguments") {
   const auto addr = TransportAddress::Parse("192.0.2.1:1").value();
   std::array<uint8_t, 512> big{};
-  auto full = StunMessageBuilder::BindingSuccess(big, kTid, addr, kKey);
+  auto full = StunMessageBuilder::BindingSuccess(big, kRfc5769Tid, addr, kKey);
   REQUIRE(full.ok());
   // Every buffer shorter than the message fails with kBufferTooSmall and never writes past it.
   for (size_t size = 0; size < full->size(); ++size) {
     std::vector<uint8_t> buf(size + 8, 0xEE);
-    auto out = StunMessageBuilder::BindingSuccess(std::span<uint8_t>(buf.data(), size), kTid, addr, kKey);
+    auto out =
+        StunMessageBuilder::BindingSuccess(std::span<uint8_t>(buf.data(), size), kRfc5769Tid, addr, kKey);
     CAPTURE(size);
     REQUIRE_FALSE(out.ok());
     CHECK(out.error() == StunError::kBufferTooSmall);
     for (size_t i = size; i < buf.size(); ++i) CHECK(buf[i] == 0xEE);
   }
   std::array<uint8_t, 64> buf{};
-  CHECK(StunMessageBuilder::ErrorResponse(buf, stun_method::kBinding, kTid, 200).error() ==
+  CHECK(StunMessageBuilder::ErrorResponse(buf, stun_method::kBinding, kRfc5769Tid, 200).error() ==
         StunError::kInvalidArgument);
-  CHECK(StunMessageBuilder::BindingSuccess(buf, kTid, TransportAddress(), kKey).error() ==
+  CHECK(StunMessageBuilder::BindingSuccess(buf, kRfc5769Tid, TransportAddress(), kKey).error() ==
         StunError::kInvalidArgument);
-  StunMessageBuilder sha(buf, StunClass::kRequest, stun_method::kBinding, kTid);
+  StunMessageBuilder sha(buf, StunClass::kRequest, stun_method::kBinding, kRfc5769Tid);
   CHECK(sha.AddMessageIntegritySha256(kKey, 20).Finish().ok());
-  StunMessageBuilder bad_sha(buf, StunClass::kRequest, stun_method::kBinding, kTid);
+  StunMessageBuilder bad_sha(buf, StunClass::kRequest, stun_method::kBinding, kRfc5769Tid);
   CHECK(bad_sha.AddMessageIntegritySha256(kKey, 18).Finish().error() == StunError::kInvalidArgument);
-  StunMessageBuilder bad_method(buf, StunClass::kRequest, 0x1000, kTid);
+  StunMessageBuilder bad_method(buf, StunClass::kRequest, 0x1000, kRfc5769Tid);
   CHECK(bad_method.Finish().error() == StunError::kInvalidArgument);
   // Sticky: after a failure nothing more is written.
-  StunMessageBuilder sticky(buf, StunClass::kRequest, stun_method::kBinding, kTid);
+  StunMessageBuilder sticky(buf, StunClass::kRequest, stun_method::kBinding, kRfc5769Tid);
   sticky.AddErrorCode(999).AddUsername("x");
   CHECK(sticky.size() == 20);
   CHECK_FALSE(sticky.ok());
@@ -224,7 +225,7 @@ TEST_CASE("StunMessageBuilder fails cleanly on small buffers and bad arguments")
 
 TEST_CASE("StunMessageBuilder with an empty key still produces a verifiable MESSAGE-INTEGRITY") {
   std::array<uint8_t, 128> buf{};
-  StunMessageBuilder b(buf, StunClass::kRequest, stun_method::kBinding, kTid);
+  StunMessageBuilder b(buf, StunClass::kRequest, stun_method::kBinding, kRfc5769Tid);
   b.AddMessageIntegrity({});
   auto msg = StunMessage::Parse(*b.Finish());
   REQUIRE(msg.ok());

@@ -140,7 +140,7 @@ TEST_CASE("SdpFragment round-trips through the serializer") {
 }
 
 namespace {
-struct BadCase {
+struct BadFragmentCase {
   const char* name;
   std::string body;
   SdpFragmentErrorKind kind;
@@ -151,7 +151,7 @@ struct BadCase {
 
 TEST_CASE("SdpFragment gives a typed error naming the line for malformed input") {
   const std::string m = "m=audio 9 UDP/TLS/RTP/SAVPF 111\r\n";
-  std::vector<BadCase> cases = {
+  std::vector<BadFragmentCase> cases = {
       {"whole SDP", "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\n", SdpFragmentErrorKind::kNotFragmentLine, 1,
        "v= does not belong"},
       {"c= line", m + "c=IN IP4 0.0.0.0\r\n", SdpFragmentErrorKind::kNotFragmentLine, 2, "c="},

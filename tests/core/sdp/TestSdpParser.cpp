@@ -281,7 +281,7 @@ TEST_CASE("SdpParser accepts LF line endings like CRLF") {
 }
 
 namespace {
-struct BadCase {
+struct BadDescriptionCase {
   const char* name;
   std::string body;  // appended after a valid session header (5 lines)
   ParseErrorKind kind;
@@ -293,7 +293,7 @@ const std::string kAudio = "m=audio 9 UDP/TLS/RTP/SAVPF 111\r\n";
 }  // namespace
 
 TEST_CASE("SdpParser gives a typed error with the line for malformed input") {
-  std::vector<BadCase> cases = {
+  std::vector<BadDescriptionCase> cases = {
       {"garbage line", "hello world\r\n", ParseErrorKind::kBadLine, 5, "expected <letter>=<value>"},
       {"no equals", "a\r\n", ParseErrorKind::kBadLine, 5, "expected"},
       {"binary", std::string("a=x\0y\r\n", 7), ParseErrorKind::kBadLine, 5, "control character"},
