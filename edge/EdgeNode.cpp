@@ -237,12 +237,9 @@ void EdgeNode::HandleViewerStats(net::HttpRequest& request, const net::HttpRespo
 
 void EdgeNode::HandleLayerPreference(net::HttpRequest& request, const net::HttpRespond& respond) {
   media::ViewerSubscriber& viewer = ViewerOf(request, true);
-  std::string_view text = request.body;
-  while (!text.empty() && (text.back() == '\n' || text.back() == '\r' || text.back() == ' '))
-    text.remove_suffix(1);
-  auto preference = media::LayerPreference::Parse(text);
+  auto preference = media::LayerPreference::Parse(request.body);
   if (!preference) {
-    throw net::HttpError(400, "layer preference must be low, medium, high, auto or a height such as 360p");
+    throw net::HttpError(400, media::LayerPreference::kSyntaxError);
   }
   viewer.SetPreference(*preference);
   respond(net::HttpResponse::Text(200, "layer preference set\n"));

@@ -41,6 +41,7 @@ class ClientSession {
   uint32_t video_ssrc() const { return video_ssrc_; }
 
   std::optional<uint16_t> chat_stream;
+  std::optional<uint16_t> layer_stream;  // a viewer's "layer" data channel (its preference)
   uint64_t created_us = 0;
   uint64_t first_media_sent_us = 0;
 

@@ -59,6 +59,9 @@ void SortLayersLowToHigh(std::span<SpatialLayer> layers) {
 }
 
 std::optional<LayerPreference> LayerPreference::Parse(std::string_view text) {
+  // A request body or a data-channel message typed by hand may end in a newline.
+  while (!text.empty() && (text.back() == '\n' || text.back() == '\r' || text.back() == ' '))
+    text.remove_suffix(1);
   LayerPreference preference;
   if (text == "high" || text == "auto" || text.empty()) return preference;
   if (text == "low") {

@@ -71,8 +71,11 @@ struct LayerPreference {
   uint16_t max_height = 0;     // pixels; 0: no limit (unknown heights pass)
   uint8_t max_temporal = kAllTemporalLayers;
 
-  // "low", "medium", "high" / "auto" (no limit), or a height such as "360p".
+  // "low", "medium", "high" / "auto" (no limit), or a height such as "360p"; trailing
+  // spaces and line ends are ignored.
   static std::optional<LayerPreference> Parse(std::string_view text);
+  static constexpr const char* kSyntaxError =
+      "layer preference must be low, medium, high, auto or a height such as 360p";
   bool operator==(const LayerPreference&) const = default;
 };
 

@@ -171,6 +171,10 @@ void MediaPlane::RegisterMetrics() {
                           return v.selector().target().reason == LayerSwitchReason::kEstimateDown ? 1 : 0;
                         });
                       });
+  counter("cascade_media_layer_messages_total", "layer preferences set on viewers' \"layer\" data channels",
+          &layer_messages_);
+  counter("cascade_media_layer_messages_invalid_total",
+          "messages on viewers' \"layer\" data channels that name no preference", &layer_messages_invalid_);
   counter("cascade_media_commands_applied_total", "tree commands applied", &commands_applied_);
   counter("cascade_media_commands_failed_total", "tree commands refused", &commands_failed_);
   counter("cascade_link_parent_silences_total",
@@ -455,6 +459,7 @@ void MediaPlane::OnWebRtcTransportDataChannelOpened(transport::WebRtcTransport* 
   Owner owner = OwnerOf(transport);
   if (owner.link) owner.link->OnChannelOpened(channel.stream_id(), channel.label());
   if (owner.session && channel.label() == "chat") owner.session->chat_stream = channel.stream_id();
+  if (owner.session && channel.label() == "layer") owner.session->layer_stream = channel.stream_id();
 }
 
 void MediaPlane::OnWebRtcTransportDataChannelMessage(transport::WebRtcTransport* transport,
@@ -465,11 +470,43 @@ void MediaPlane::OnWebRtcTransportDataChannelMessage(transport::WebRtcTransport*
     if (owner.link->IsLinkChannel(stream_id)) OnLinkMessage(*owner.link, data);
     return;
   }
-  if (!owner.session || owner.session->chat_stream != stream_id) return;
+  if (!owner.session) return;
+  if (owner.session->layer_stream == stream_id) {
+    OnLayerMessage(*owner.session, stream_id, data);
+    return;
+  }
+  if (owner.session->chat_stream != stream_id) return;
   if (Room* room = FindRoom(owner.session->room())) {
     room->OnChat(owner.session, nullptr,
                  std::string_view(reinterpret_cast<const char*>(data.data()), data.size()));
   }
+}
+
+// A viewer's preference without a round trip through HTTP (thumbnail vs main view): the
+// message is what `PUT .../layer` takes, the reply a JSON object on the same channel. The
+// channel lives inside the viewer's DTLS session, so it needs no token.
+void MediaPlane::OnLayerMessage(ClientSession& session, uint16_t stream_id, std::span<const uint8_t> data) {
+  std::string_view text(reinterpret_cast<const char*>(data.data()), data.size());
+  Room* room = FindRoom(session.room());
+  ViewerSubscriber* viewer = room ? room->FindViewer(&session) : nullptr;
+  auto preference = LayerPreference::Parse(text);
+  nlohmann::json reply;
+  if (!viewer) {
+    ++layer_messages_invalid_;
+    reply = {{"ok", false}, {"error", "this session is not a viewer"}};
+  } else if (!preference) {
+    ++layer_messages_invalid_;
+    reply = {{"ok", false}, {"error", LayerPreference::kSyntaxError}};
+  } else {
+    ++layer_messages_;
+    viewer->SetPreference(*preference);
+    reply = {{"ok", true}, {"preference", text.substr(0, text.find_last_not_of(" \r\n") + 1)}};
+  }
+  if (!session.has_transport()) return;
+  const std::string bytes = reply.dump();
+  session.transport().SendDataChannelMessage(
+      stream_id, sctp::DataChannelMessageType::kText,
+      std::span(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()));
 }
 
 void MediaPlane::OnLinkMessage(Link& link, std::span<const uint8_t> data) {

@@ -136,8 +136,38 @@ async function watch({ base, room, token, videoElement }) {
     pc,
     chat,
     resource,
+    setLayer: layerRequester(pc),
     stop: () => stopSession(pc, resource, token),
     restartIce: () => restartIce(pc, resource, token),
+  };
+}
+
+// Returns setLayer(preference): asks the edge for at most this layer ("low", "medium", "high",
+// "auto" or a height such as "360p"; a thumbnail asks for "low") on a "layer" data channel
+// opened on first use, and resolves with the edge's reply ({ ok, preference } or
+// { ok: false, error }). Same effect as PUT on `${resource}/layer`, without a token or an HTTP
+// round trip. One request at a time: each waits for the reply to the one before.
+function layerRequester(pc) {
+  let channel = null;
+  let last = Promise.resolve();
+  const request = (preference) =>
+    new Promise((resolve, reject) => {
+      if (!channel) channel = pc.createDataChannel('layer');
+      const timer = setTimeout(() => reject(new Error('no reply on the layer channel within 5 s')), 5000);
+      channel.addEventListener(
+        'message',
+        (event) => {
+          clearTimeout(timer);
+          resolve(JSON.parse(event.data));
+        },
+        { once: true },
+      );
+      if (channel.readyState === 'open') channel.send(preference);
+      else channel.addEventListener('open', () => channel.send(preference), { once: true });
+    });
+  return (preference) => {
+    last = last.catch(() => {}).then(() => request(preference));
+    return last;
   };
 }
 

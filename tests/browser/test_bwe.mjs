@@ -491,6 +491,42 @@ async function main() {
   assertUncappedAndLossy({ capAt, endAt, final, nacks });
   await assertEmulators({ capAt, liftAt, resentWhileCapped });
   reportEdgeStats(statsDuringCap, statsAtEnd);
+  await checkLayerChannel(viewers[1]);
+}
+
+// The preference from the page (a thumbnail asks for "low"): Cascade.watch's setLayer sends it
+// on a "layer" data channel; the edge answers on it, and its per-viewer stats must show the
+// viewer moved to the lowest layer, and back up on "auto".
+async function checkLayerChannel(viewer) {
+  run.step = `viewer ${viewer.name}: layer preference over the data channel`;
+  const ask = (preference) => viewer.page.evaluate((p) => window.__cascadeTest.session.setLayer(p), preference);
+  const bogus = await ask('sideways');
+  check('layer channel: an unknown preference is refused with a reason', bogus.ok === false && /low, medium, high/.test(bogus.error || ''),
+    JSON.stringify(bogus));
+  const layerOf = async () => (await edgeViewerStats(viewer.resource)).body?.layer || {};
+  const waitFor = async (want, ms) => {
+    const from = Date.now();
+    for (let layer = await layerOf(); Date.now() - from < ms; layer = await layerOf()) {
+      if (want(layer)) return { at: Date.now() - from, layer };
+      await sleep(100);
+    }
+    return { at: null, layer: await layerOf() };
+  };
+  const lowest = reference.lowest?.rid;
+  const top = reference.top?.rid;
+  const low = await ask('low');
+  const down = await waitFor((l) => l.rid === lowest, 5000);
+  check(`layer channel: "low" accepted and viewer ${viewer.name} on the lowest layer (${lowest}) at the edge`,
+    low.ok === true && down.at !== null,
+    `reply ${JSON.stringify(low)}; ${down.at === null ? `still on ${down.layer.rid}` : `on ${lowest} after ${down.at} ms`} (preference_max_spatial ${down.layer.preference_max_spatial})`);
+  const auto = await ask('auto');
+  const up = await waitFor((l) => l.rid === top, 10000);
+  check(`layer channel: "auto" brings viewer ${viewer.name} back to the top layer (${top})`, auto.ok === true && up.at !== null,
+    `reply ${JSON.stringify(auto)}; ${up.at === null ? `still on ${up.layer.rid}` : `after ${up.at} ms`}`);
+  const counted = await metricSum(edgePort, 'cascade_media_layer_messages_total').catch(() => null);
+  const refused = await metricSum(edgePort, 'cascade_media_layer_messages_invalid_total').catch(() => null);
+  check('layer channel: the edge counts 2 preferences set and 1 refused', counted === 2 && refused === 1,
+    `cascade_media_layer_messages_total ${counted}, _invalid_total ${refused}`);
 }
 
 function publisherCell(sample) {

@@ -204,7 +204,9 @@ TEST_CASE("LayerPreference parses the names a viewer sends") {
   CHECK(LayerPreference::Parse("high")->max_spatial == 0xff);
   CHECK(LayerPreference::Parse("auto") == LayerPreference{});
   CHECK(LayerPreference::Parse("720p")->max_height == 720);
-  for (const char* bad : {"p", "0p", "-1p", "99999p", "360", "huge", "360px"}) {
+  CHECK(LayerPreference::Parse("low\r\n")->max_spatial == 0);  // typed by hand
+  CHECK(LayerPreference::Parse("360p \n")->max_height == 360);
+  for (const char* bad : {"p", "0p", "-1p", "99999p", "360", "huge", "360px", " low", "lo w"}) {
     CAPTURE(bad);
     CHECK_FALSE(LayerPreference::Parse(bad));
   }
