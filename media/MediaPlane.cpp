@@ -1,5 +1,9 @@
 #include "media/MediaPlane.hpp"
 
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
+
 #include <openssl/rand.h>
 
 #include <algorithm>
@@ -175,6 +179,8 @@ void MediaPlane::RegisterMetrics() {
           &layer_messages_);
   counter("cascade_media_layer_messages_invalid_total",
           "messages on viewers' \"layer\" data channels that name no preference", &layer_messages_invalid_);
+  counter("cascade_process_heap_trims_total", "free heap pages returned to the system after sessions ended",
+          &heap_trims_);
   counter("cascade_media_commands_applied_total", "tree commands applied", &commands_applied_);
   counter("cascade_media_commands_failed_total", "tree commands refused", &commands_failed_);
   counter("cascade_link_parent_silences_total",
@@ -306,6 +312,8 @@ void MediaPlane::DestroySession(const std::string& id, const char* reason) {
   LOG_INFO("session.ended", {"session", id}, {"room", session->room()}, {"kind", ToString(session->kind())},
            {"reason", reason});
   sessions_.erase(it);
+  last_session_end_us_ = runtime_.loop().clock().NowUs();
+  heap_trim_pending_ = true;
 }
 
 MediaPlane::Owner MediaPlane::OwnerOf(transport::WebRtcTransport* transport) const {
@@ -802,6 +810,20 @@ void MediaPlane::OnSlowTick() {
   for (auto& [key, link] : links_) link->transport().OnSlowTick(now_us / 1000);
   for (auto& [name, room] : rooms_) room->OnTick(now_us);
   DestroyEnded();
+  ReturnFreedMemory(now_us);
+}
+
+// Sessions free their memory, but glibc keeps freed pages in its arenas (a burst of DTLS
+// handshakes leaves the heap at its peak): once sessions stopped ending for a second, give
+// the free pages back, so that a node's RSS falls back towards its idle size after a crowd
+// leaves. malloc_trim walks the heap (milliseconds at 10,000 sessions), hence not per session.
+void MediaPlane::ReturnFreedMemory(uint64_t now_us) {
+  if (!heap_trim_pending_ || now_us - last_session_end_us_ < 1'000'000) return;
+  heap_trim_pending_ = false;
+#ifdef __GLIBC__
+  malloc_trim(0);
+  ++heap_trims_;
+#endif
 }
 
 }  // namespace cascade::media

@@ -106,6 +106,7 @@ class MediaPlane : public net::UdpSocket::Listener, public transport::WebRtcTran
                 const std::string& peer_fingerprint, const std::optional<control::NodeAddress>& peer_address);
   void CloseLinkIfUnused(Link& link);
   void DestroyLink(Link* link, const char* reason);
+  void ReturnFreedMemory(uint64_t now_us);
   void OnLayerMessage(ClientSession& session, uint16_t stream_id, std::span<const uint8_t> data);
   void OnLinkMessage(Link& link, std::span<const uint8_t> data);
   void OnLinkRtcp(Link& link, std::span<const uint8_t> compound);
@@ -140,6 +141,9 @@ class MediaPlane : public net::UdpSocket::Listener, public transport::WebRtcTran
   base::EnumCounters<ice::StunError> stun_errors_;
   base::EnumCounters<LinkMessageError> link_message_errors_;
   uint64_t unmatched_packets_ = 0;
+  uint64_t last_session_end_us_ = 0;
+  bool heap_trim_pending_ = false;
+  uint64_t heap_trims_ = 0;
   uint64_t layer_messages_ = 0;  // preferences viewers sent on their "layer" data channel
   uint64_t layer_messages_invalid_ = 0;
   uint64_t commands_applied_ = 0;

@@ -119,6 +119,8 @@ NodeRuntime::NodeRuntime(control::NodeRole role, NodeSettings settings,
   media_socket_->RegisterMetrics(metrics_, {{"socket", "media"}});
   metrics_.AddCallback("cascade_process_resident_bytes", "resident memory of this process", false, {},
                        [] { return static_cast<double>(ProcessStats::ResidentBytes()); });
+  metrics_.AddCallback("cascade_process_open_fds", "open file descriptors of this process", false, {},
+                       [] { return static_cast<double>(ProcessStats::OpenFileDescriptors()); });
   metrics_.AddCallback("cascade_process_cpu_seconds_total", "user and system CPU time of this process", true,
                        {}, [] { return ProcessStats::CpuSeconds(); });
 

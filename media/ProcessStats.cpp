@@ -1,5 +1,6 @@
 #include "media/ProcessStats.hpp"
 
+#include <dirent.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -14,6 +15,17 @@ uint64_t ProcessStats::ResidentBytes() {
   int n = std::fscanf(f, "%lu %lu", &size, &resident);
   std::fclose(f);
   return n == 2 ? static_cast<uint64_t>(resident) * static_cast<uint64_t>(sysconf(_SC_PAGESIZE)) : 0;
+}
+
+uint64_t ProcessStats::OpenFileDescriptors() {
+  DIR* dir = opendir("/proc/self/fd");
+  if (!dir) return 0;
+  uint64_t count = 0;
+  while (const dirent* entry = readdir(dir)) {
+    if (entry->d_name[0] != '.') ++count;
+  }
+  closedir(dir);
+  return count > 0 ? count - 1 : 0;  // not the descriptor opendir itself holds
 }
 
 double ProcessStats::CpuSeconds() {

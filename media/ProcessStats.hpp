@@ -8,6 +8,8 @@ namespace cascade::media {
 class ProcessStats {
  public:
   static uint64_t ResidentBytes();
+  // Entries in /proc/self/fd (sockets, timers' fds, files); 0 when it cannot be read.
+  static uint64_t OpenFileDescriptors();
   // User plus system CPU time this process has used since it started, in seconds.
   static double CpuSeconds();
   // CPU percent of one core since the previous call (first call: since process start).

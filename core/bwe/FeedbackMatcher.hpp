@@ -44,7 +44,9 @@ class FeedbackMatcher {
     std::optional<int64_t> rtt_sample_us;  // now - send time of the newest received packet
   };
 
-  explicit FeedbackMatcher(SendHistory& history, size_t reserve = 512);
+  // The result vectors keep the capacity of the largest feedback seen: no allocation once
+  // warmed up, and a few KB per viewer instead of room for 512 packets each.
+  explicit FeedbackMatcher(SendHistory& history, size_t reserve = 64);
 
   // nullopt when the feedback does not decode (counted in malformed).
   std::optional<Batch> Match(const rtcp::TransportCc& feedback, int64_t now_us);

@@ -1,5 +1,7 @@
 #include "core/dtls/DtlsTransport.hpp"
 
+#include <memory>
+
 #include <openssl/bio.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
@@ -21,6 +23,13 @@ constexpr size_t kRecordHeaderSize = 13;
 // RFC 6347 §4.1 / RFC 5246 §6.2.3: a record carries at most 2^14 + 2048 bytes.
 constexpr size_t kMaxRecordLength = 16384 + 2048;
 constexpr size_t kMaxPlaintext = 16384;
+
+// One record of plaintext, shared by the thread's transports: the listener consumes it
+// before the next SSL_read (16 KB per session otherwise).
+uint8_t* ThreadPlaintextBuffer() {
+  thread_local std::unique_ptr<uint8_t[]> buffer(new uint8_t[kMaxPlaintext]);
+  return buffer.get();
+}
 
 // RFC 5705 exporter label for DTLS-SRTP (RFC 5764 §4.2).
 constexpr char kExporterLabel[] = "EXTRACTOR-dtls_srtp";
@@ -84,7 +93,7 @@ const char* ToString(DtlsState state) {
 }
 
 DtlsTransport::DtlsTransport(DtlsContext& context, Listener* listener, const Options& options)
-    : context_(context), listener_(listener), options_(options), read_buffer_(kMaxPlaintext) {
+    : context_(context), listener_(listener), options_(options) {
   ssl_ = SSL_new(context_.ssl_ctx());
   rbio_ = BIO_new(BIO_s_mem());
   wbio_ = BIO_new(BIO_s_mem());
@@ -277,9 +286,10 @@ void DtlsTransport::OnHandshakeDone() {
 void DtlsTransport::ReadApplicationData() {
   while (state_ == DtlsState::kConnected) {
     ERR_clear_error();
-    const int n = SSL_read(ssl_, read_buffer_.data(), static_cast<int>(read_buffer_.size()));
+    uint8_t* plaintext = ThreadPlaintextBuffer();
+    const int n = SSL_read(ssl_, plaintext, static_cast<int>(kMaxPlaintext));
     if (n > 0) {
-      listener_->OnDtlsTransportApplicationData(this, std::span<const uint8_t>(read_buffer_.data(), n));
+      listener_->OnDtlsTransportApplicationData(this, std::span<const uint8_t>(plaintext, n));
       continue;
     }
     const int error = SSL_get_error(ssl_, n);

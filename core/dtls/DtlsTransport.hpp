@@ -127,7 +127,6 @@ class DtlsTransport {
   std::optional<DtlsFailure> failure_;
   std::optional<DtlsFailure> pending_failure_;  // set by OpenSSL callbacks, reported by Fail()
   std::string failure_detail_;
-  std::vector<uint8_t> read_buffer_;  // one record of plaintext; allocated once
   base::EnumCounters<DtlsDrop> drops_;
   bool flushing_ = false;  // inside OnDtlsTransportSendData: re-entry is a listener bug
 };

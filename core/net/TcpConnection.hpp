@@ -20,6 +20,7 @@ class TcpConnection {
   class Listener {
    public:
     virtual ~Listener() = default;
+    // `data` is valid only during the call (the loop's thread reuses one read buffer).
     virtual void OnTcpConnectionData(TcpConnection* connection, std::span<const uint8_t> data) = 0;
     // The peer closed or the connection failed. The listener may destroy the connection here.
     virtual void OnTcpConnectionClosed(TcpConnection* connection) = 0;
@@ -50,7 +51,6 @@ class TcpConnection {
 
   uv_tcp_t* handle_;              // allocated by this (or adopted), freed by its close callback
   Listener* listener_ = nullptr;  // passed by argument
-  std::vector<char> read_buffer_;
   SocketAddress peer_;
   bool closed_ = false;
   bool shutting_down_ = false;

@@ -22,7 +22,7 @@ struct TccPacketResult {
 
 class TransportCcDecoder {
  public:
-  explicit TransportCcDecoder(size_t reserve = 512) { results_.reserve(reserve); }
+  explicit TransportCcDecoder(size_t reserve = 64) { results_.reserve(reserve); }
 
   // On success results() holds status_count() entries; on failure it is empty.
   base::Result<size_t, RtcpError> Decode(const TransportCc& feedback);
