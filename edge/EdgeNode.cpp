@@ -29,6 +29,10 @@ std::string BundleTagMid(const std::string& answer_sdp) {
   return "";
 }
 
+auth::TokenRole RoleOf(SessionKind kind) {
+  return kind == SessionKind::kPublisher ? auth::TokenRole::kPublish : auth::TokenRole::kWatch;
+}
+
 }  // namespace
 
 const std::set<std::string>& EdgeOptions::KnownKeys() {
@@ -162,9 +166,7 @@ void EdgeNode::AddRoutes() {
 
 void EdgeNode::HandleOffer(net::HttpRequest& request, const net::HttpRespond& respond, SessionKind kind) {
   const std::string room_name = request.params["room"];
-  auth_->Authorize(request, room_name,
-                   kind == SessionKind::kPublisher ? auth::TokenRole::kPublish : auth::TokenRole::kWatch,
-                   true);
+  const Credential credential = auth_->Authorize(request, room_name, RoleOf(kind), true);
   std::string_view content_type = request.Header("content-type");
   if (!content_type.starts_with("application/sdp")) {
     throw net::HttpError(415, "Content-Type must be application/sdp");
@@ -189,6 +191,7 @@ void EdgeNode::HandleOffer(net::HttpRequest& request, const net::HttpRespond& re
       runtime_->media_socket(), media_->dtls_context(), runtime_->loop().clock(), transport_config,
       media_.get(), &media_->transport_drops()));
   session->created_us = runtime_->loop().clock().NowUs();
+  session->owner_token_id = credential.token_id;
   const std::string local_ufrag = transport_config.local_ufrag;
   ice_sessions_.Set(id, {local_ufrag, transport_config.remote_ufrag, transport_config.remote_pwd});
   media_->AddSession(std::move(session));
@@ -210,9 +213,10 @@ void EdgeNode::HandleOffer(net::HttpRequest& request, const net::HttpRespond& re
 
 void EdgeNode::HandleDelete(net::HttpRequest& request, const net::HttpRespond& respond) {
   const std::string& room = request.params["room"];
-  auth_->Authorize(request, room, std::nullopt, false);
+  const Credential credential = auth_->Authorize(request, room, std::nullopt, false);
   media::ClientSession* session = media_->FindSession(request.params["session"]);
   if (!session || session->room() != room) throw net::HttpError(404, "no such session");
+  auth_->RequireOwner(credential, RoleOf(session->kind()), session->owner_token_id);
   ice_sessions_.Remove(session->id());
   media_->DestroySession(session->id(), "deleted");
   respond(net::HttpResponse::Text(200, "session ended\n"));
@@ -222,11 +226,13 @@ media::ViewerSubscriber& EdgeNode::ViewerOf(net::HttpRequest& request, bool auth
   const std::string& room_name = request.params["room"];
   // The resource URL's random session id is what a client holds after its POST; changing
   // what the viewer gets also needs its token, reading its stats does not.
-  if (authorize) auth_->Authorize(request, room_name, auth::TokenRole::kWatch, false);
+  std::optional<Credential> credential;
+  if (authorize) credential = auth_->Authorize(request, room_name, auth::TokenRole::kWatch, false);
   media::ClientSession* session = media_->FindSession(request.params["session"]);
   media::Room* room = session && session->room() == room_name ? media_->FindRoom(room_name) : nullptr;
   media::ViewerSubscriber* viewer = room ? room->FindViewer(session) : nullptr;
   if (!viewer) throw net::HttpError(404, "no such viewer session");
+  if (credential) auth_->RequireOwner(*credential, auth::TokenRole::kWatch, session->owner_token_id);
   return *viewer;
 }
 
@@ -248,9 +254,7 @@ void EdgeNode::HandleLayerPreference(net::HttpRequest& request, const net::HttpR
 void EdgeNode::HandlePatch(net::HttpRequest& request, const net::HttpRespond& respond, SessionKind kind) {
   try {
     const std::string& room = request.params["room"];
-    auth_->Authorize(request, room,
-                     kind == SessionKind::kPublisher ? auth::TokenRole::kPublish : auth::TokenRole::kWatch,
-                     false);
+    const Credential credential = auth_->Authorize(request, room, RoleOf(kind), false);
     if (!HasMediaType(request.Header("content-type"), kTrickleIceSdpfrag)) {
       throw net::HttpError(415, "Content-Type must be application/trickle-ice-sdpfrag (RFC 8840)");
     }
@@ -258,6 +262,7 @@ void EdgeNode::HandlePatch(net::HttpRequest& request, const net::HttpRespond& re
     if (!session || session->room() != room || session->kind() != kind || !session->has_transport()) {
       throw net::HttpError(404, "no such session");
     }
+    auth_->RequireOwner(credential, RoleOf(kind), session->owner_token_id);
     const IceSessions::Entry* ice = ice_sessions_.Find(session->id());
     if (!ice) throw net::HttpError(404, "no such session");
     IcePatch patch = ParseIcePatch(request.body, ice->remote_ufrag, ice->remote_pwd);

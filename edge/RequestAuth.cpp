@@ -46,6 +46,7 @@ const char* ToString(AuthRefusal refusal) {
     case AuthRefusal::kGrantWrongRoom: return "grant_wrong_room";
     case AuthRefusal::kGrantWrongRole: return "grant_wrong_role";
     case AuthRefusal::kGrantWrongEdge: return "grant_wrong_edge";
+    case AuthRefusal::kNotResourceOwner: return "not_resource_owner";
     case AuthRefusal::kCount: break;
   }
   return "?";
@@ -59,26 +60,37 @@ void RequestAuth::Refuse(AuthRefusal reason, int status, const std::string& mess
   throw net::HttpError(status, message);
 }
 
-void RequestAuth::Authorize(const net::HttpRequest& request, const std::string& room,
-                            std::optional<auth::TokenRole> role, bool accept_grant) {
+Credential RequestAuth::Authorize(const net::HttpRequest& request, const std::string& room,
+                                  std::optional<auth::TokenRole> role, bool accept_grant) {
   std::string_view header = request.Header("authorization");
   constexpr std::string_view kBearer = "Bearer ";
   if (header.starts_with(kBearer)) {
-    AuthorizeToken(header.substr(kBearer.size()), room, role);
-    return;
+    return AuthorizeToken(header.substr(kBearer.size()), room, role);
   }
   if (accept_grant && role) {
     std::string grant = request.QueryParam("grant");
     if (!grant.empty()) {
-      AuthorizeGrant(grant, room, *role);
-      return;
+      return AuthorizeGrant(grant, room, *role);
     }
   }
   Refuse(AuthRefusal::kMissingToken, 401, "missing bearer token (Authorization: Bearer ...)");
 }
 
-void RequestAuth::AuthorizeToken(std::string_view token, const std::string& room,
-                                 std::optional<auth::TokenRole> role) {
+void RequestAuth::RequireOwner(const Credential& credential, auth::TokenRole session_role,
+                               const std::string& owner_token_id) {
+  if (credential.role != session_role) {
+    Refuse(AuthRefusal::kWrongRole, 403,
+           std::string("this session was created with a ") + auth::ToString(session_role) + " token, not " +
+               auth::ToString(credential.role));
+  }
+  if (!owner_token_id.empty() && credential.token_id != owner_token_id) {
+    Refuse(AuthRefusal::kNotResourceOwner, 403,
+           "only the token that created this session may change or end it");
+  }
+}
+
+Credential RequestAuth::AuthorizeToken(std::string_view token, const std::string& room,
+                                       std::optional<auth::TokenRole> role) {
   auto claims = tokens_.Verify(token, NowSeconds());
   if (!claims.ok()) {
     Refuse(RefusalOf(claims.error()), 401, std::string("token rejected: ") + auth::ToString(claims.error()));
@@ -91,9 +103,11 @@ void RequestAuth::AuthorizeToken(std::string_view token, const std::string& room
            std::string("token allows ") + auth::ToString(claims->role) + ", not " + auth::ToString(*role));
   }
   ++accepted_by_token_;
+  return {claims->role, claims->id};
 }
 
-void RequestAuth::AuthorizeGrant(std::string_view grant, const std::string& room, auth::TokenRole role) {
+Credential RequestAuth::AuthorizeGrant(std::string_view grant, const std::string& room,
+                                       auth::TokenRole role) {
   auto claims = grants_.Verify(grant, room, role, node_id_, NowSeconds());
   if (!claims.ok()) {
     // 401 for every case: a grant is a credential for this edge, room and role or none at all.
@@ -101,6 +115,7 @@ void RequestAuth::AuthorizeGrant(std::string_view grant, const std::string& room
            std::string("placement grant rejected: ") + auth::ToString(claims.error()));
   }
   ++accepted_by_grant_;
+  return {role, claims->token_id};
 }
 
 void RequestAuth::RegisterMetrics(base::MetricsRegistry& metrics) const {

@@ -29,9 +29,16 @@ enum class AuthRefusal : uint8_t {
   kGrantWrongRoom,
   kGrantWrongRole,
   kGrantWrongEdge,
+  kNotResourceOwner,
   kCount
 };
 const char* ToString(AuthRefusal refusal);
+
+// What let a request in: the token's (or, for a grant, the checked token's) role and id.
+struct Credential {
+  auth::TokenRole role = auth::TokenRole::kWatch;
+  std::string token_id;  // empty when the token carries none
+};
 
 class RequestAuth {
  public:
@@ -40,8 +47,13 @@ class RequestAuth {
   // Throws net::HttpError 401 (missing, bad or expired credential) or 403 (a valid token for
   // another room or role). `role` nullopt: any role of the room (DELETE). `accept_grant`:
   // the offer POST, where a grant may stand in for the token.
-  void Authorize(const net::HttpRequest& request, const std::string& room,
-                 std::optional<auth::TokenRole> role, bool accept_grant);
+  Credential Authorize(const net::HttpRequest& request, const std::string& room,
+                       std::optional<auth::TokenRole> role, bool accept_grant);
+  // A session's resource (PATCH, DELETE, its layer preference) belongs to whoever created
+  // it: 403 unless `credential` has the session's role and, where the creating token had an
+  // id, that same id (a watch token must not end the publisher's session).
+  void RequireOwner(const Credential& credential, auth::TokenRole session_role,
+                    const std::string& owner_token_id);
   const auth::TokenAuthority& tokens() const { return tokens_; }
   uint64_t refusals(AuthRefusal reason) const { return refusals_[static_cast<size_t>(reason)]; }
   uint64_t accepted_by_token() const { return accepted_by_token_; }
@@ -50,8 +62,9 @@ class RequestAuth {
 
  private:
   [[noreturn]] void Refuse(AuthRefusal reason, int status, const std::string& message);
-  void AuthorizeToken(std::string_view token, const std::string& room, std::optional<auth::TokenRole> role);
-  void AuthorizeGrant(std::string_view grant, const std::string& room, auth::TokenRole role);
+  Credential AuthorizeToken(std::string_view token, const std::string& room,
+                            std::optional<auth::TokenRole> role);
+  Credential AuthorizeGrant(std::string_view grant, const std::string& room, auth::TokenRole role);
 
   auth::TokenAuthority tokens_;
   auth::GrantAuthority grants_;

@@ -40,6 +40,9 @@ class ClientSession {
   uint32_t audio_ssrc() const { return audio_ssrc_; }
   uint32_t video_ssrc() const { return video_ssrc_; }
 
+  // The id of the token that created the session: only it may PATCH, DELETE or set the
+  // layer of the session's resource (empty: the token had no id).
+  std::string owner_token_id;
   std::optional<uint16_t> chat_stream;
   std::optional<uint16_t> layer_stream;  // a viewer's "layer" data channel (its preference)
   uint64_t created_us = 0;

@@ -115,6 +115,7 @@ async function publish({ base, room, token, stream, simulcast = true }) {
     pc,
     chat,
     resource,
+    token, // the resource's own credential: only it may PATCH, DELETE or PUT .../layer
     stop: () => stopSession(pc, resource, token),
     restartIce: () => restartIce(pc, resource, token),
   };
@@ -136,6 +137,7 @@ async function watch({ base, room, token, videoElement }) {
     pc,
     chat,
     resource,
+    token, // the resource's own credential: only it may PATCH, DELETE or PUT .../layer
     setLayer: layerRequester(pc),
     stop: () => stopSession(pc, resource, token),
     restartIce: () => restartIce(pc, resource, token),

@@ -312,9 +312,11 @@ async function main() {
 // others', and the top layer again once the viewer asks for it.
 async function checkLayerAwareTree(viewer, parentRelay) {
   run.step = 'layer-aware tree';
-  const tokenResponse = await fetch(`${viewer.url}/api/token?room=${room}&role=watch`);
-  const { token } = await tokenResponse.json();
-  const resource = await viewer.page.evaluate(() => window.__cascadeTest.session.resource);
+  // The viewer's own token: a resource belongs to the token that created it.
+  const { resource, token } = await viewer.page.evaluate(() => {
+    const { session } = window.__cascadeTest;
+    return { resource: session.resource, token: session.token };
+  });
   const setLayer = (preference) => fetch(`${resource}/layer`,
     { method: 'PUT', headers: { Authorization: `Bearer ${token}` }, body: preference });
   const sentTo = async () => {

@@ -25,8 +25,8 @@ EdgeHarness::~EdgeHarness() {
   node_.reset();
 }
 
-std::string EdgeHarness::Token(const std::string& room, auth::TokenRole role) const {
-  return tokens_.Issue({room, role, base::WallClockUs() / 1'000'000 + 600, "test"});
+std::string EdgeHarness::Token(const std::string& room, auth::TokenRole role, const std::string& id) const {
+  return tokens_.Issue({room, role, base::WallClockUs() / 1'000'000 + 600, id});
 }
 
 loadgen::HttpClientResponse EdgeHarness::Request(const std::string& method, const std::string& target,

@@ -23,7 +23,8 @@ class EdgeHarness {
 
   EdgeNode& node() { return *node_; }
   net::Loop& loop() { return node_->runtime().loop(); }
-  std::string Token(const std::string& room, auth::TokenRole role) const;
+  // A token with id "test" (every call: the same holder), or `id`.
+  std::string Token(const std::string& room, auth::TokenRole role, const std::string& id = "test") const;
 
   // Sends one request and runs the loop until its answer (or a 5 s timeout: status 0).
   loadgen::HttpClientResponse Request(const std::string& method, const std::string& target,

@@ -21,7 +21,9 @@ uint64_t Now() { return base::WallClockUs() / 1'000'000; }
 
 std::string Grant(const std::string& room, auth::TokenRole role, const std::string& edge,
                   uint64_t expires_at_s) {
-  return auth::GrantAuthority(kTestSecret).Issue({room, role, edge, "tok-1", expires_at_s});
+  // The id of the token control checked: EdgeHarness's tokens carry "test", so the client that
+  // posted with this grant can end its session with its own token.
+  return auth::GrantAuthority(kTestSecret).Issue({room, role, edge, "test", expires_at_s});
 }
 
 loadgen::HttpClientResponse PostWithGrant(EdgeHarness& edge, bool publish, const std::string& room,
